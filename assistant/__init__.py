@@ -1,0 +1,1 @@
+"""Stage 4: conversation state and orchestration; `assistant.ask(user, query)`."""

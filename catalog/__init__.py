@@ -1,0 +1,1 @@
+"""Stage 1: products, shoppers and their events — load, validate, clean, index."""

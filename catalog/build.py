@@ -1,0 +1,57 @@
+"""Build or refresh one store: load and clean its source, index it, snapshot it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from catalog.reindex import ReindexResult, reindex, write_manifest
+from catalog.sources.product_table import ColumnMapping
+from catalog.store import DEMO, Catalog, demo_source, load_catalog, store_name_for
+from retrieval.embedder import Embedder
+from retrieval.vector_index import VectorIndex
+from shopassist.errors import StoreNotFound
+from shopassist.settings import Settings
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Which store, from which files."""
+
+    name: str
+    path: Path
+
+    @classmethod
+    def resolve(cls, settings: Settings, store: str | None, catalog: Path | None) -> "SourceSpec":
+        """`--store demo` → the shipped demo; `--catalog PATH [--store NAME]` → that file or folder;
+        `--store NAME` alone → the source NAME was last built from."""
+        if catalog is not None:
+            return cls(store or store_name_for(Path(catalog)), Path(catalog))
+        name = store or DEMO
+        if name == DEMO:
+            return cls(DEMO, demo_source())
+        manifest = settings.store_dir(name) / "store.json"
+        if not manifest.exists():
+            raise StoreNotFound(f"store {name!r} is unknown — build it with: shopassist reindex --catalog PATH --store {name}")
+        return cls(name, Path(json.loads(manifest.read_text())["source"]))
+
+
+def build_store(
+    settings: Settings,
+    spec: SourceSpec,
+    embedder: Embedder,
+    mapping: ColumnMapping | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Catalog, ReindexResult]:
+    """Load → (fail here, before touching anything, if the source is unreadable) → rejects file →
+    vector index → snapshot → manifest."""
+    catalog = load_catalog(spec.path, spec.name, mapping)
+    folder = settings.store_dir(spec.name)
+    catalog.report.write_rejects(folder / "rejects.jsonl")
+    index = VectorIndex.open(settings, spec.name, embedder.name)
+    result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress)
+    catalog.save(folder)
+    write_manifest(folder, name=spec.name, source=spec.path.resolve(), embedder=embedder.name, products=len(catalog.products))
+    return catalog, result

@@ -1,0 +1,1 @@
+"""Adapters that turn one source file into cleaned records and a load report."""

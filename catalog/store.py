@@ -1,0 +1,187 @@
+"""A store's cleaned contents: load from source files, or from the snapshot written at reindex."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from catalog.events import empty_events, to_records
+from catalog.models import Event, Product, Shopper
+from catalog.report import LoadReport
+from catalog.sources.online_retail import load_online_retail, looks_like_online_retail
+from catalog.sources.product_table import ColumnMapping, read_product_file
+from catalog.sources.rows import iter_files, read_rows
+from shopassist.errors import CatalogError, StoreNotFound
+
+DEMO = "demo"
+
+
+@dataclass
+class Catalog:
+    name: str
+    products: dict[str, Product]
+    shoppers: dict[str, Shopper] = field(default_factory=dict)
+    events: pd.DataFrame = field(default_factory=empty_events)  # catalog.events.EVENT_COLUMNS
+    report: LoadReport = field(default_factory=LoadReport)
+
+    def history(self, shopper_id: str) -> list[Event]:
+        """The shopper's events, oldest first."""
+        mine = self.events[self.events["shopper_id"] == shopper_id]
+        return to_records(mine.sort_values("timestamp", kind="stable"))
+
+    # -- snapshot -----------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        """Write the cleaned store next to its index (atomically per file)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = [dict(p.to_dict(), attributes=json.dumps(p.attributes, ensure_ascii=False)) for p in self.products.values()]
+        _write_parquet(pd.DataFrame(rows, columns=_PRODUCT_COLUMNS), folder / "products.parquet")
+        shoppers = pd.DataFrame(
+            [{"id": s.id, "country": s.country, "attributes": json.dumps(s.attributes)} for s in self.shoppers.values()],
+            columns=["id", "country", "attributes"],
+        )
+        _write_parquet(shoppers, folder / "shoppers.parquet")
+        _write_parquet(self.events, folder / "events.parquet")
+        (folder / "report.json").write_text(json.dumps(self.report.to_dict(), indent=2))
+
+    @classmethod
+    def open(cls, name: str, folder: Path) -> "Catalog":
+        """The snapshot written by the last reindex of this store."""
+        if not (folder / "products.parquet").exists():
+            raise StoreNotFound(
+                f"store {name!r} has not been indexed yet — run: shopassist reindex --store {name}"
+                if name == DEMO
+                else f"store {name!r} has not been indexed yet — run: shopassist reindex --catalog PATH --store {name}"
+            )
+        frame = pd.read_parquet(folder / "products.parquet")
+        products = {}
+        for r in frame.to_dict("records"):
+            r = {k: (None if _missing(v) else v) for k, v in r.items()}
+            r["attributes"] = json.loads(r["attributes"] or "{}")
+            r["description"] = r["description"] or ""
+            products[r["id"]] = Product(**r)
+        shoppers = {
+            r["id"]: Shopper(r["id"], r["country"] or None, json.loads(r["attributes"] or "{}"))
+            for r in pd.read_parquet(folder / "shoppers.parquet").to_dict("records")
+        }
+        events = pd.read_parquet(folder / "events.parquet")
+        return cls(name, products, shoppers, events)
+
+
+_PRODUCT_COLUMNS = list(Product.__dataclass_fields__)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    frame.to_parquet(tmp, index=False)
+    tmp.replace(path)
+
+
+def store_name_for(path: Path) -> str:
+    """A collection-safe store name from a catalogue path: `../data/icecat/` → `icecat`."""
+    stem = path.resolve().name
+    for suffix in (".json.zip", ".parquet", ".jsonl", ".ndjson", ".json", ".csv", ".tsv"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-_").lower()
+    return (name or "store").ljust(3, "_")[:60]
+
+
+def demo_source() -> Path:
+    return Path(str(resources.files("catalog") / "demo" / "online_retail.parquet"))
+
+
+def load_demo() -> Catalog:
+    return load_catalog(demo_source(), name=DEMO)
+
+
+def load_catalog(path: Path, name: str | None = None, mapping: ColumnMapping | None = None) -> Catalog:
+    """Read and clean every file a catalogue path stands for.
+
+    Raises CatalogError if a file cannot be read at all; bad rows are rejected into the report.
+
+    >>> load_catalog(demo_source()).report.balanced
+    True
+    """
+    path = Path(path)
+    report = LoadReport()
+    products: dict[str, Product] = {}
+    first_seen: dict[str, tuple[str, int]] = {}
+    shopper_frames, event_frames = [], [empty_events()]
+    for file in iter_files(path):
+        report.sources.append(str(file))
+        retail_frame = _online_retail_frame(file)
+        if retail_frame is not None:
+            frame_products, shoppers, events = load_online_retail(file, retail_frame, report)
+            rows = [(i, _product_from_frame(r)) for i, r in enumerate(frame_products.to_dict("records"), 1)]
+            # Already deduplicated by stock code: move them past the ledger without recounting.
+            shopper_frames.append(shoppers)
+            event_frames.append(events)
+            _add_products(rows, file.name, products, first_seen, report, counted=True)
+        else:
+            _add_products(read_product_file(file, report, mapping), file.name, products, first_seen, report)
+    shoppers_frame = pd.concat(shopper_frames) if shopper_frames else pd.DataFrame(columns=["id", "country"])
+    shoppers = {str(r["id"]): Shopper(str(r["id"]), r["country"]) for r in shoppers_frame.to_dict("records")}
+    events = pd.concat([f for f in event_frames if len(f)] or [empty_events()], ignore_index=True)
+    assert report.balanced, report.to_dict()
+    return Catalog(name or store_name_for(path), products, shoppers, events, report)
+
+
+def _online_retail_frame(file: Path) -> pd.DataFrame | None:
+    if file.suffix.lower() == ".parquet":
+        try:
+            columns = pq.read_schema(file).names
+        except Exception as e:  # pyarrow raises several types for an unreadable file
+            raise CatalogError(f"{file}: not a readable Parquet file ({e})") from None
+        return pd.read_parquet(file) if looks_like_online_retail(columns) else None
+    if file.suffix.lower() in (".csv", ".tsv"):
+        columns, rows = read_rows(file)
+        return pd.DataFrame(rows, columns=columns) if looks_like_online_retail(columns) else None
+    return None
+
+
+def _product_from_frame(r: dict) -> Product:
+    return Product(
+        id=str(r["id"]),
+        title=r["title"],
+        display_title=r["display_title"],
+        price=float(r["price"]),
+        currency=r["currency"],
+    )
+
+
+def _add_products(rows, source, products, first_seen, report, counted: bool = False) -> None:
+    """Fold one file's products into the store; a repeated id is merged if identical, else rejected."""
+    for number, product in rows:
+        previous = products.get(product.id)
+        if previous is None:
+            products[product.id] = product
+            first_seen[product.id] = (source, number)
+            if not counted:
+                report.products.accepted += 1
+            continue
+        if counted:  # a source that deduplicated itself cannot repeat ids within a file
+            report.products.accepted -= 1
+        where = "%s row %d" % first_seen[product.id]
+        if previous == product:
+            report.products.merged += 1
+        else:
+            report.reject(
+                report.products,
+                source,
+                number,
+                "duplicate id",
+                product.to_dict(),
+                f"id {product.id!r} is already used by {where} for a different product — "
+                "give each product its own id",
+            )

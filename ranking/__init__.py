@@ -1,0 +1,1 @@
+"""Stage 3: score candidates for this shopper from their history, with reasons."""

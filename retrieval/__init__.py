@@ -1,0 +1,1 @@
+"""Stage 2: understand the query and find candidate products (dense + lexical, fused)."""

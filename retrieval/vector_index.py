@@ -1,0 +1,123 @@
+"""A store's products in a Chroma collection: embedded or server, the same code path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import numpy as np
+
+from catalog.models import Product
+from shopassist.errors import ConfigError
+from shopassist.settings import Settings
+
+HASH_KEY = "content_hash"
+CHROMA_MAX_BATCH = 5000  # Chroma caps one add at 5,461 records
+
+
+def chroma_client(settings: Settings):
+    """An embedded PersistentClient under the data directory, or an HttpClient for a server."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as e:  # chromadb raises ValueError or its own errors when unreachable
+            raise ConfigError(
+                f"cannot reach the Chroma server at {settings.chroma_url} ({e}) — start it with "
+                "`chroma run --path DIR --port N` or drop --chroma-url to use the embedded index"
+            ) from None
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def collection_name(store: str, embedder: str) -> str:
+    """One collection per store and embedding model (3–512 chars, [A-Za-z0-9._-])."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{store}__{embedder}").strip("-._")
+    return name[:500].ljust(3, "_")
+
+
+def product_metadata(product: Product, content_hash: str) -> dict:
+    """Filterable fields. Chroma has no null: a missing value is simply absent."""
+    meta: dict = {HASH_KEY: content_hash, "in_stock": product.in_stock}
+    if product.price is not None:
+        meta["price"] = float(product.price)
+    if product.brand:
+        meta["brand"] = product.brand.lower()
+    if product.category:
+        meta["category"] = product.category.lower()
+    return meta
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float  # cosine similarity, higher is better
+
+
+class VectorIndex:
+    def __init__(self, client, name: str):
+        self.name = name
+        self._collection = client.get_or_create_collection(
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+
+    @classmethod
+    def open(cls, settings: Settings, store: str, embedder_name: str) -> "VectorIndex":
+        return cls(chroma_client(settings), collection_name(store, embedder_name))
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def fingerprints(self) -> dict[str, str]:
+        """id → content hash of every product in the collection."""
+        out: dict[str, str] = {}
+        total = self.count()
+        for offset in range(0, total, CHROMA_MAX_BATCH):
+            page = self._collection.get(include=["metadatas"], limit=CHROMA_MAX_BATCH, offset=offset)
+            for id_, meta in zip(page["ids"], page["metadatas"]):
+                out[id_] = (meta or {}).get(HASH_KEY, "")
+        return out
+
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
+        for start in range(0, len(ids), CHROMA_MAX_BATCH):
+            end = start + CHROMA_MAX_BATCH
+            self._collection.upsert(ids=list(ids[start:end]), embeddings=vectors[start:end], metadatas=list(metadatas[start:end]))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), CHROMA_MAX_BATCH):
+            self._collection.delete(ids=list(ids[start : start + CHROMA_MAX_BATCH]))
+
+    def vectors(self, ids: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
+        """Stored vectors (all, or the given ids), for search paths that score in memory."""
+        got_ids: list[str] = []
+        chunks = []
+        total = self.count() if ids is None else len(ids)
+        for offset in range(0, total, CHROMA_MAX_BATCH):
+            if ids is None:
+                page = self._collection.get(include=["embeddings"], limit=CHROMA_MAX_BATCH, offset=offset)
+            else:
+                page = self._collection.get(ids=list(ids[offset : offset + CHROMA_MAX_BATCH]), include=["embeddings"])
+            got_ids.extend(page["ids"])
+            chunks.append(np.asarray(page["embeddings"], dtype=np.float32))
+        matrix = np.concatenate(chunks) if chunks else np.zeros((0, 0), dtype=np.float32)
+        return got_ids, matrix
+
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
+        k = min(k, self.count())
+        if k <= 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=vector.reshape(1, -1), n_results=k, where=where, include=["distances"]
+        )
+        return [Hit(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]

@@ -1,0 +1,182 @@
+"""The `shopassist` command. Thin: each command resolves settings, calls one stage, prints.
+
+Errors become user text here and only here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from shopassist.errors import ShopassistError
+from shopassist.settings import Settings
+
+app = typer.Typer(
+    help="A conversational shopping assistant grounded in a store's own catalogue.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="Inspect a catalogue as the assistant sees it.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+StoreOpt = Annotated[Optional[str], typer.Option("--store", help="Store name; 'demo' is the built-in UCI Online Retail shop.")]
+CatalogOpt = Annotated[
+    Optional[Path], typer.Option("--catalog", help="A catalogue file or folder (CSV, JSONL, JSON, Parquet, Icecat .json.zip).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+MapOpt = Annotated[
+    Optional[list[str]], typer.Option("--map", help="Column mapping FIELD=COLUMN, e.g. --map title=ProductName (repeatable).")
+]
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    home: Annotated[Optional[Path], typer.Option("--home", help="Data directory (default $SHOPASSIST_HOME or ~/.local/share/shopassist).")] = None,
+    chroma_url: Annotated[Optional[str], typer.Option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8000 (default: embedded).")] = None,
+    embedder: Annotated[Optional[str], typer.Option("--embedder", help="Embedding model: all-minilm-l6-v2 (default), a folder or a hub id.")] = None,
+) -> None:
+    ctx.obj = Settings.load(home=home, chroma_url=chroma_url, embedder=embedder)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    return ctx.find_root().obj
+
+
+def _mapping(pairs: list[str] | None):
+    if not pairs:
+        return None
+    from catalog.sources.product_table import ColumnMapping
+
+    overrides = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field or not column:
+            raise click.BadParameter(f"{pair!r} is not FIELD=COLUMN", param_hint="--map")
+        overrides[field.strip()] = column.strip()
+    return ColumnMapping().with_overrides(overrides)
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@app.command()
+def reindex(
+    ctx: typer.Context,
+    store: StoreOpt = None,
+    catalog: CatalogOpt = None,
+    map_: MapOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load, clean and embed a store's products into its Chroma collection, incrementally.
+
+    Only new or changed products are embedded; removed ones are deleted. Safe to interrupt:
+    the next run finishes the job.
+    """
+    from tqdm import tqdm
+
+    from catalog.build import SourceSpec, build_store
+    from retrieval.embedder import load_embedder
+
+    settings = _settings(ctx)
+    spec = SourceSpec.resolve(settings, store, catalog)
+    _err(f"loading {spec.path} …")
+    embedder = load_embedder(settings.embedder, settings.embed_batch_size)
+    bar: list[tqdm] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bar:
+            bar.append(tqdm(total=total, unit="product", desc=f"embedding {spec.name}", file=sys.stderr, disable=total == 0))
+        bar[0].n = done
+        bar[0].refresh()
+
+    loaded, result = build_store(settings, spec, embedder, _mapping(map_), progress)
+    if bar:
+        bar[0].close()
+    report = loaded.report
+    for line in report.warnings:
+        _err(f"warning: {line}")
+    for rejection in report.rejections[:20]:
+        _err(rejection.message())
+    if len(report.rejections) > 20:
+        _err(f"… and {len(report.rejections) - 20:,} more rejected rows")
+    for line in report.lines():
+        _err(line)
+    if report.rejections:
+        _err(f"rejected rows with reasons: {settings.store_dir(spec.name) / 'rejects.jsonl'}")
+    summary = {k: v for k, v in result.to_dict().items() if k != "seconds"}
+    if as_json:
+        typer.echo(json.dumps(summary))
+    else:
+        _err(
+            f"{spec.name}: {result.added} added, {result.updated} updated, {result.deleted} deleted, "
+            f"{result.unchanged} unchanged, {result.rejected} rejected rows in {result.seconds:.1f}s"
+        )
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="What the shopper typed.")],
+    store: StoreOpt = "demo",
+    k: Annotated[int, typer.Option("--k", min=1, max=1000, help="How many products.")] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search a store's products (run `shopassist reindex` for it first)."""
+    from retrieval.factory import open_retriever
+
+    retriever = open_retriever(_settings(ctx), store or "demo")
+    candidates = retriever.search(query, k)
+    if as_json:
+        typer.echo(json.dumps({"query": query, "results": [c.to_dict() for c in candidates]}, ensure_ascii=False))
+        return
+    if not candidates:
+        typer.echo("no products match")
+    for rank, c in enumerate(candidates, 1):
+        p = c.product
+        price = f"{p.price:.2f} {p.currency}" if p.price is not None else "no price"
+        typer.echo(f"{rank:>3}. [{p.id}] {p.display_title} — {price}  ({c.score:.3f})")
+
+
+@catalog_app.command("export")
+def catalog_export(store: StoreOpt = None, catalog: CatalogOpt = None, map_: MapOpt = None) -> None:
+    """Print the cleaned products as JSON Lines: exactly what the assistant knows."""
+    from catalog.store import DEMO, demo_source, load_catalog
+
+    path = catalog or demo_source()
+    loaded = load_catalog(path, store or (DEMO if catalog is None else None), _mapping(map_))
+    out = sys.stdout
+    for product in loaded.products.values():
+        out.write(json.dumps(product.to_dict(), ensure_ascii=False) + "\n")
+    for line in loaded.report.lines():
+        _err(line)
+
+
+def main() -> None:
+    """Entry point: the one place where the project's errors become a message and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        _err("interrupted")
+        sys.exit(130)
+    except ShopassistError as e:
+        _err(f"shopassist: {e}")
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

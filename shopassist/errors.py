@@ -1,0 +1,33 @@
+"""The project's exception tree. Every message says what to fix.
+
+ShopassistError
+├── ConfigError        a setting is wrong (bad URL, unknown model name)
+├── CatalogError       a catalogue cannot be read at all (missing file, missing column)
+├── StoreNotFound      a store was asked for that has not been built
+├── ModelNotFound      a model name or path does not resolve to something loadable
+└── IndexError_        the vector or lexical index is missing or out of step
+"""
+
+
+class ShopassistError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class ConfigError(ShopassistError):
+    """A setting is invalid."""
+
+
+class CatalogError(ShopassistError):
+    """A catalogue source cannot be read at all (row-level problems are rejections, not errors)."""
+
+
+class StoreNotFound(ShopassistError):
+    """The named store has not been indexed yet."""
+
+
+class ModelNotFound(ShopassistError):
+    """A model name, folder or file cannot be resolved."""
+
+
+class IndexOutOfStep(ShopassistError):
+    """An index on disk does not match the store it claims to serve."""

@@ -1,0 +1,74 @@
+"""The one settings object. The environment is read in `Settings.load` and nowhere else."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlparse
+
+from shopassist.errors import ConfigError
+
+
+def _default_home() -> Path:
+    # XDG-style per-user data dir: indices and models are large and rebuildable, not config.
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "shopassist"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = field(default_factory=_default_home)  # every built artefact lives under here
+    chroma_url: str | None = None  # None = embedded Chroma under home; else a `chroma run` server
+    embedder: str = "all-minilm-l6-v2"  # short name, local folder, or hub id
+    embed_batch_size: int = 256  # large enough to amortise the forward pass, small enough for progress
+    reindex_batch_size: int = 1024  # products upserted per Chroma write: the unit lost on a kill
+    llm: str = "smollm2-135m"  # short name of a shipped model, a GGUF path, or a hub id
+    llm_backend: str = "auto"  # auto | llama-cpp | transformers | openai
+    llm_base_url: str | None = None  # for the OpenAI-compatible backend (vLLM, Ollama, llama.cpp server)
+    threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+
+    @classmethod
+    def load(cls, **overrides: object) -> "Settings":
+        """Settings from SHOPASSIST_* environment variables, then explicit overrides (CLI flags).
+
+        >>> Settings.load(home="/tmp/x").home
+        PosixPath('/tmp/x')
+        """
+        env = os.environ
+        values: dict[str, object] = {}
+        if env.get("SHOPASSIST_HOME"):
+            values["home"] = env["SHOPASSIST_HOME"]
+        for name in ("chroma_url", "embedder", "llm", "llm_backend", "llm_base_url"):
+            if env.get(f"SHOPASSIST_{name.upper()}"):
+                values[name] = env[f"SHOPASSIST_{name.upper()}"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "home" in values:
+            values["home"] = Path(str(values["home"])).expanduser()
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.validate()
+        return settings
+
+    def with_(self, **changes: object) -> "Settings":
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def validate(self) -> None:
+        if self.chroma_url:
+            url = urlparse(self.chroma_url)
+            if url.scheme not in ("http", "https") or not url.hostname:
+                raise ConfigError(
+                    f"chroma url {self.chroma_url!r} is not http(s)://host:port — "
+                    "give e.g. --chroma-url http://127.0.0.1:8000"
+                )
+
+    def store_dir(self, store: str) -> Path:
+        """Where one store's snapshot, rejects and lexical index live."""
+        return self.home / "stores" / store
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
