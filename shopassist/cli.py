@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 catalog_app = typer.Typer(help="Inspect a catalogue as the assistant sees it.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
+eval_app = typer.Typer(help="Measure search and recommendation quality on judged data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 
 StoreOpt = Annotated[Optional[str], typer.Option("--store", help="Store name; 'demo' is the built-in UCI Online Retail shop.")]
 CatalogOpt = Annotated[
@@ -157,6 +159,21 @@ def catalog_export(store: StoreOpt = None, catalog: CatalogOpt = None, map_: Map
         out.write(json.dumps(product.to_dict(), ensure_ascii=False) + "\n")
     for line in loaded.report.lines():
         _err(line)
+
+
+def _register_stage_commands() -> None:
+    """Stages that own commands add them here (each module defines `register(app, eval_app)`)."""
+    import importlib
+
+    for module in ("ranking.cli",):
+        try:
+            importlib.import_module(module).register(app, eval_app)
+        except ModuleNotFoundError as e:
+            if e.name != module:
+                raise
+
+
+_register_stage_commands()
 
 
 def main() -> None:

