@@ -133,6 +133,8 @@ def load_catalog(path: Path, name: str | None = None, mapping: ColumnMapping | N
     shoppers_frame = pd.concat(shopper_frames) if shopper_frames else pd.DataFrame(columns=["id", "country"])
     shoppers = {str(r["id"]): Shopper(str(r["id"]), r["country"]) for r in shoppers_frame.to_dict("records")}
     events = pd.concat([f for f in event_frames if len(f)] or [empty_events()], ignore_index=True)
+    order = {Path(source).name: i for i, source in enumerate(report.sources)}
+    report.rejections.sort(key=lambda r: (order.get(r.source, 0), r.row))  # file order, like a person reads
     assert report.balanced, report.to_dict()
     return Catalog(name or store_name_for(path), products, shoppers, events, report)
 

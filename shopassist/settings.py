@@ -42,6 +42,13 @@ class Settings:
         for name in ("chroma_url", "embedder", "llm", "llm_backend", "llm_base_url"):
             if env.get(f"SHOPASSIST_{name.upper()}"):
                 values[name] = env[f"SHOPASSIST_{name.upper()}"]
+        for name in ("embed_batch_size", "reindex_batch_size", "threads"):
+            raw = env.get(f"SHOPASSIST_{name.upper()}")
+            if raw:
+                try:
+                    values[name] = int(raw)
+                except ValueError:
+                    raise ConfigError(f"SHOPASSIST_{name.upper()}={raw!r} is not a whole number") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "home" in values:
             values["home"] = Path(str(values["home"])).expanduser()

@@ -50,3 +50,15 @@ def retail_slice(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("retail") / "online_retail_slice.parquet"
     frame.to_parquet(path, index=False)
     return path
+
+
+@pytest.fixture(scope="session")
+def products_csv(retail_slice, tmp_path_factory) -> Path:
+    """A plain product CSV of 300 real demo-store products (id, title, price)."""
+    from catalog.store import load_catalog
+
+    products = list(load_catalog(retail_slice).products.values())[:300]
+    frame = pd.DataFrame([{"id": p.id, "title": p.title, "price": p.price} for p in products])
+    path = tmp_path_factory.mktemp("csv") / "shop.csv"
+    frame.to_csv(path, index=False)
+    return path
