@@ -85,11 +85,23 @@ class OpenAICompatibleLLM:
                             f"{self._url} answered HTTP {response.status_code}: {detail} — check the base URL "
                             f"(SHOPASSIST_LLM_BASE_URL) and that the server serves a model called {self.model!r}"
                         )
-                    for line in response.iter_lines():
+                    finish = None
+                    for event in sse_events(response.iter_lines()):
                         if cancelled.is_set():
                             return
-                        if _read_event(line, emit):
-                            return
+                        if event.get("error"):
+                            raise LLMError(f"the LLM server reported an error mid-answer: {event['error']}")
+                        for choice in event.get("choices") or []:
+                            emit((choice.get("delta") or {}).get("content") or "")
+                            finish = choice.get("finish_reason") or finish
+                    if finish is None and not cancelled.is_set():
+                        # Every OpenAI-style server names why an answer ended; without it the answer
+                        # was cut off, and half an answer must not pass for a whole one.
+                        raise LLMError(
+                            f"the LLM server at {self.base_url} ended the answer without a finish reason: it was "
+                            "cut off. llama_cpp.server does this to a streaming answer when another request "
+                            "arrives — start it with --interrupt_requests False"
+                        )
             except httpx.ConnectError as e:
                 raise LLMError(
                     f"cannot connect to the LLM server at {self.base_url} ({e}) — start it (e.g. "
@@ -103,19 +115,19 @@ class OpenAICompatibleLLM:
         return bounded_stream(produce, options.timeout_s, self.name)
 
 
-def _read_event(line: str, emit: Emit) -> bool:
-    """Handle one server-sent-event line; True at the end of the stream."""
-    if not line.startswith("data:"):
-        return False  # blank separators, comments (": ping") and other fields
-    data = line[len("data:") :].strip()
-    if data == "[DONE]":
-        return True
-    try:
-        event = json.loads(data)
-    except ValueError as e:
-        raise LLMError(f"the LLM server sent an event that is not JSON: {data[:200]!r}") from e
-    if event.get("error"):
-        raise LLMError(f"the LLM server reported an error mid-answer: {event['error']}")
-    for choice in event.get("choices") or []:
-        emit((choice.get("delta") or {}).get("content") or "")
-    return False  # servers that never send [DONE] end the stream by closing it
+def sse_events(lines: Iterator[str]) -> Iterator[dict]:
+    """The JSON payloads of a server-sent-event stream, up to its `[DONE]`.
+
+    >>> list(sse_events(iter(['data: {"a": 1}', '', ': ping', 'data: [DONE]', 'data: {"b": 2}'])))
+    [{'a': 1}]
+    """
+    for line in lines:
+        if not line.startswith("data:"):
+            continue  # blank separators, comments (": ping") and other fields
+        data = line[len("data:") :].strip()
+        if data == "[DONE]":
+            return
+        try:
+            yield json.loads(data)
+        except ValueError as e:
+            raise LLMError(f"the LLM server sent an event that is not JSON: {data[:200]!r}") from e

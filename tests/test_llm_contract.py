@@ -1,0 +1,201 @@
+"""The LLM contract, run against every backend CI can run: the fake, llama.cpp with SmolLM2-135M,
+the OpenAI-compatible backend against a real llama.cpp server process on 127.0.0.1, and (slow)
+transformers reading the same GGUF. Greedy decoding makes the right answers known: the same prompt
+gives the same text, and a shorter budget gives a prefix of it.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.llm import GenerationOptions, Message, ScriptedLLM, generate, resolve_llm
+from assistant.llm.openai_backend import OpenAICompatibleLLM
+from assistant.llm.shipped import SHIPPED_LLMS
+from shopassist.errors import LLMError
+from shopassist.settings import Settings
+
+PROMPT = [
+    Message("system", "You are a helpful shop assistant. Answer in full sentences."),
+    Message("user", "Which three things should I pack for a picnic, and why?"),
+]
+# Several hundred tokens: reading it takes the small model far longer than the timeout used below.
+LONG_PROMPT = [Message("user", "Summarise this list of products for a shopper. " + "red ceramic mug with white dots, " * 50)]
+QUICK = GenerationOptions(max_tokens=24)
+
+
+def _echo(messages) -> str:  # the fake's script: deterministic in the prompt, like greedy decoding
+    return "You asked: " + messages[-1].content
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def llm_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("llm-home")
+
+
+@pytest.fixture(scope="session")
+def llama_llm(llm_home):
+    """SmolLM2-135M through llama.cpp, resolved the way the assistant resolves it; loaded once."""
+    return resolve_llm(Settings(home=llm_home, llm="smollm2-135m", llm_backend="llama-cpp", threads=1))
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory):
+    """A real llama-cpp-python OpenAI-compatible server with SmolLM2 on 127.0.0.1; its base URL."""
+    port = free_port()
+    model = SHIPPED_LLMS["smollm2-135m"].parts[0].locate()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+             "--port", str(port), "--n_threads", "1", "--n_threads_batch", "1", "--n_ctx", "4096",
+             "--verbose", "False",
+             # Its default cuts a streaming answer short when another request arrives.
+             "--interrupt_requests", "False"],
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited with {process.returncode}:\n{log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{base}/v1/models", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"llama_cpp.server did not answer within 90 s:\n{log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def openai_llm(llama_server):
+    llm = OpenAICompatibleLLM(llama_server, model="smollm2-135m")
+    yield llm
+    llm.close()
+
+
+@pytest.fixture(scope="session")
+def transformers_llm(llm_home):
+    """The same GGUF through transformers (dequantised, converted once into the models dir)."""
+    pytest.importorskip("gguf", reason="transformers reads GGUF only with the gguf package")
+    pytest.importorskip("accelerate", reason="transformers reads GGUF only with the accelerate package")
+    return resolve_llm(Settings(home=llm_home, llm="smollm2-135m", llm_backend="transformers", threads=1))
+
+
+@pytest.fixture(
+    params=[
+        "scripted",
+        "llama-cpp",
+        pytest.param("openai", marks=pytest.mark.server),
+        pytest.param("transformers", marks=pytest.mark.slow),
+    ]
+)
+def llm(request):
+    if request.param == "scripted":
+        return ScriptedLLM(_echo, delay_s=0.002)  # slow enough per token for the timeout test
+    return request.getfixturevalue({"llama-cpp": "llama_llm", "openai": "openai_llm", "transformers": "transformers_llm"}[request.param])
+
+
+def test_stream_yields_several_chunks_that_join_to_generate(llm):
+    chunks = list(llm.stream(PROMPT, QUICK))
+    assert len(chunks) >= 3
+    assert all(isinstance(c, str) and c for c in chunks)
+    assert "".join(chunks) == generate(llm, PROMPT, QUICK)
+    assert "".join(chunks).strip()
+
+
+def test_max_tokens_bounds_the_answer(llm):
+    short = list(llm.stream(PROMPT, GenerationOptions(max_tokens=5)))
+    long = generate(llm, PROMPT, GenerationOptions(max_tokens=30))
+    assert 1 <= len(short) <= 5  # every chunk carries at least one token
+    assert len("".join(short)) < len(long)
+    assert long.startswith("".join(short))
+
+
+def test_stop_string_ends_the_answer_before_it(llm):
+    full = generate(llm, PROMPT, QUICK)
+    words = full.split()
+    stop = words[len(words) // 2]
+    cut = generate(llm, PROMPT, GenerationOptions(max_tokens=24, stop=(stop,)))
+    assert cut == full[: full.index(stop)]
+
+
+def test_timeout_raises_llm_error_and_the_model_stays_usable(llm):
+    started = time.monotonic()
+    with pytest.raises(LLMError, match="did not finish within"):
+        generate(llm, LONG_PROMPT, GenerationOptions(max_tokens=200, timeout_s=0.05))
+    assert time.monotonic() - started < 1.0  # the caller is freed on time, not when the model is done
+    assert generate(llm, PROMPT, GenerationOptions(max_tokens=5)) == generate(llm, PROMPT, GenerationOptions(max_tokens=5))
+
+
+def test_a_stream_abandoned_midway_frees_the_model(llm):
+    stream = llm.stream(PROMPT, QUICK)
+    next(stream)
+    stream.close()
+    assert generate(llm, PROMPT, GenerationOptions(max_tokens=5, timeout_s=20))
+
+
+def test_concurrent_callers_get_their_own_answers(llm):
+    expected = {p: generate(llm, [Message("user", p)], GenerationOptions(max_tokens=8)) for p in ("Hello!", "Name a fruit.")}
+    results: dict[str, str] = {}
+
+    def ask(prompt: str) -> None:
+        results[prompt] = generate(llm, [Message("user", prompt)], GenerationOptions(max_tokens=8))
+
+    threads = [threading.Thread(target=ask, args=(p,)) for p in expected for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert results == expected
+
+
+@pytest.mark.server
+def test_http_error_from_a_real_server_is_llm_error(llama_server):
+    wrong = OpenAICompatibleLLM(f"{llama_server}/not-the-api", model="smollm2-135m")
+    with pytest.raises(LLMError, match="HTTP 404"):
+        generate(wrong, PROMPT, QUICK)
+
+
+def test_llama_cpp_reuses_the_prompt_prefix(llama_llm):
+    # The same conversation again reads no prompt: the first token comes from llama.cpp's cache.
+    generate(llama_llm, PROMPT, GenerationOptions(max_tokens=2))
+    cached = llama_llm._llama.n_tokens  # the tokens llama.cpp holds for the next call
+    assert cached >= 20
+    follow_up = [*PROMPT, Message("assistant", "A blanket."), Message("user", "And drinks?")]
+    generate(llama_llm, follow_up, GenerationOptions(max_tokens=2))
+    assert llama_llm._llama.n_tokens > cached
+
+
+@pytest.mark.slow
+def test_transformers_conversion_is_reused_and_answers_the_same(transformers_llm, llm_home):
+    started = time.monotonic()
+    again = resolve_llm(Settings(home=llm_home, llm="smollm2-135m", llm_backend="transformers", threads=1))
+    load_s = time.monotonic() - started
+    assert list((llm_home / "models" / "transformers").iterdir())
+    assert generate(again, PROMPT, QUICK) == generate(transformers_llm, PROMPT, QUICK)
+    assert load_s < 30  # not a timing claim: the GGUF was not dequantised a second time (that is minutes here)
