@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.reindex import ReindexResult, reindex, write_manifest
+from catalog.reindex import ReindexResult, catalog_fingerprint, reindex, write_manifest
 from catalog.sources.product_table import ColumnMapping
 from catalog.store import DEMO, Catalog, demo_source, load_catalog, store_name_for
 from retrieval.embedder import Embedder
+from retrieval.lexical import LexicalIndex
 from retrieval.vector_index import VectorIndex
 from shopassist.errors import StoreNotFound
 from shopassist.settings import Settings
@@ -46,12 +47,15 @@ def build_store(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Catalog, ReindexResult]:
     """Load → (fail here, before touching anything, if the source is unreadable) → rejects file →
-    vector index → snapshot → manifest."""
+    vector index → lexical index → snapshot → manifest."""
     catalog = load_catalog(spec.path, spec.name, mapping)
     folder = settings.store_dir(spec.name)
     catalog.report.write_rejects(folder / "rejects.jsonl")
     index = VectorIndex.open(settings, spec.name, embedder.name)
     result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress)
+    fingerprint = catalog_fingerprint(catalog)
+    if LexicalIndex.load(folder / "bm25", fingerprint) is None:  # rebuilt only when products changed
+        LexicalIndex.build(list(catalog.products.values())).save(folder / "bm25", fingerprint)
     catalog.save(folder)
     write_manifest(folder, name=spec.name, source=spec.path.resolve(), embedder=embedder.name, products=len(catalog.products))
     return catalog, result

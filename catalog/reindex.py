@@ -75,6 +75,14 @@ def reindex(
     )
 
 
+def catalog_fingerprint(catalog: Catalog) -> str:
+    """One hash for the whole product list, in order: tells a saved lexical index is in step."""
+    digest = hashlib.sha256()
+    for pid, product in catalog.products.items():
+        digest.update(f"{pid}\0{index_hash(product)}\n".encode())
+    return digest.hexdigest()[:32]
+
+
 def write_manifest(folder: Path, **fields: object) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "store.json").write_text(json.dumps(fields, indent=2, default=str))

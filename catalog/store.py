@@ -119,6 +119,9 @@ def load_catalog(path: Path, name: str | None = None, mapping: ColumnMapping | N
     first_seen: dict[str, tuple[str, int]] = {}
     shopper_frames, event_frames = [], [empty_events()]
     for file in iter_files(path):
+        if path.is_dir() and _is_judgements(file):
+            report.warnings.append(f"{file.name}: relevance judgements (query,docid,rating), not products — skipped")
+            continue
         report.sources.append(str(file))
         retail_frame = _online_retail_frame(file)
         if retail_frame is not None:
@@ -137,6 +140,15 @@ def load_catalog(path: Path, name: str | None = None, mapping: ColumnMapping | N
     report.rejections.sort(key=lambda r: (order.get(r.source, 0), r.row))  # file order, like a person reads
     assert report.balanced, report.to_dict()
     return Catalog(name or store_name_for(path), products, shoppers, events, report)
+
+
+def _is_judgements(file: Path) -> bool:
+    """A search-judgements CSV lying beside the catalogue (as in the Icecat benchmark folder)."""
+    if file.suffix.lower() != ".csv":
+        return False
+    with file.open("rb") as f:
+        header = f.readline().decode("utf-8", "replace").strip().lower().split(",")
+    return {"query", "docid", "rating"} <= set(header)
 
 
 def _online_retail_frame(file: Path) -> pd.DataFrame | None:

@@ -1,23 +1,38 @@
-"""Dense search: the query's embedding against the store's Chroma collection."""
+"""Dense search: the query's embedding against the store's vectors.
+
+Two correct paths over the same Chroma collection. `memory` (the default) reads the vectors once
+and scores every product exactly with one matrix product, filters as a boolean mask; `chroma`
+asks the collection (HNSW) with a `where` clause, for catalogues too large to hold in memory.
+benchmarks/search_latency.py measures both.
+"""
 
 from __future__ import annotations
 
-from catalog.store import Catalog
-from retrieval.candidate import Candidate
-from retrieval.embedder import Embedder
+from collections.abc import Sequence
+
+import numpy as np
+
 from retrieval.vector_index import VectorIndex
 
 
-class DenseSearcher:
-    def __init__(self, catalog: Catalog, index: VectorIndex, embedder: Embedder):
-        self.catalog, self.index, self.embedder = catalog, index, embedder
+class DenseIndex:
+    """(n, dim) unit vectors aligned with `ids`; a product missing from the collection scores -1."""
 
-    def search(self, text: str, k: int = 10) -> list[Candidate]:
-        """Top-k products by cosine similarity; ids the snapshot lacks (a run cut short) are skipped."""
-        vector = self.embedder.embed([text], query=True)[0]
-        hits = self.index.query(vector, k)
-        return [
-            Candidate(self.catalog.products[h.id], h.score, {"dense": h.score})
-            for h in hits
-            if h.id in self.catalog.products
-        ]
+    def __init__(self, ids: Sequence[str], matrix: np.ndarray):
+        self.ids = list(ids)
+        self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+
+    @classmethod
+    def from_vector_index(cls, index: VectorIndex, ids: Sequence[str]) -> "DenseIndex":
+        stored_ids, stored = index.vectors()
+        position = {pid: i for i, pid in enumerate(stored_ids)}
+        dim = stored.shape[1] if stored.size else 1
+        matrix = np.zeros((len(ids), dim), dtype=np.float32)
+        for row, pid in enumerate(ids):
+            if pid in position:
+                matrix[row] = stored[position[pid]]
+        return cls(ids, matrix)
+
+    def scores(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity of every product to `vector` (float32, (n,))."""
+        return self.matrix @ vector.astype(np.float32, copy=False)

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from catalog.reindex import catalog_fingerprint
 from catalog.store import Catalog
-from retrieval.dense import DenseSearcher
-from retrieval.embedder import load_embedder
+from retrieval.dense import DenseIndex
+from retrieval.embedder import Embedder, load_embedder
+from retrieval.fusion import FusionConfig
+from retrieval.lexical import LexicalIndex
+from retrieval.retriever import Retriever
 from retrieval.vector_index import VectorIndex
 from shopassist.settings import Settings
 
 
-def open_retriever(settings: Settings, store: str, embedder=None) -> DenseSearcher:
-    catalog = Catalog.open(store, settings.store_dir(store))
+def open_retriever(settings: Settings, store: str, embedder: Embedder | None = None, fusion: FusionConfig | None = None) -> Retriever:
+    """The retriever for a store built by `shopassist reindex` (raises StoreNotFound otherwise)."""
+    folder = settings.store_dir(store)
+    catalog = Catalog.open(store, folder)
     embedder = embedder or load_embedder(settings.embedder, settings.embed_batch_size)
-    return DenseSearcher(catalog, VectorIndex.open(settings, store, embedder.name), embedder)
+    fingerprint = catalog_fingerprint(catalog)
+    lexical = LexicalIndex.load(folder / "bm25", fingerprint)
+    if lexical is None:  # built by an older version, or out of step: rebuilding takes seconds
+        lexical = LexicalIndex.build(list(catalog.products.values()))
+        lexical.save(folder / "bm25", fingerprint)
+    vectors = VectorIndex.open(settings, store, embedder.name)
+    dense = DenseIndex.from_vector_index(vectors, lexical.ids)
+    return Retriever(catalog, embedder, lexical, dense, fusion or FusionConfig(), vector_index=vectors)

@@ -123,30 +123,6 @@ def reindex(
         )
 
 
-@app.command()
-def search(
-    ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="What the shopper typed.")],
-    store: StoreOpt = "demo",
-    k: Annotated[int, typer.Option("--k", min=1, max=1000, help="How many products.")] = 10,
-    as_json: JsonOpt = False,
-) -> None:
-    """Search a store's products (run `shopassist reindex` for it first)."""
-    from retrieval.factory import open_retriever
-
-    retriever = open_retriever(_settings(ctx), store or "demo")
-    candidates = retriever.search(query, k)
-    if as_json:
-        typer.echo(json.dumps({"query": query, "results": [c.to_dict() for c in candidates]}, ensure_ascii=False))
-        return
-    if not candidates:
-        typer.echo("no products match")
-    for rank, c in enumerate(candidates, 1):
-        p = c.product
-        price = f"{p.price:.2f} {p.currency}" if p.price is not None else "no price"
-        typer.echo(f"{rank:>3}. [{p.id}] {p.display_title} — {price}  ({c.score:.3f})")
-
-
 @catalog_app.command("export")
 def catalog_export(store: StoreOpt = None, catalog: CatalogOpt = None, map_: MapOpt = None) -> None:
     """Print the cleaned products as JSON Lines: exactly what the assistant knows."""
@@ -165,7 +141,7 @@ def _register_stage_commands() -> None:
     """Stages that own commands add them here (each module defines `register(app, eval_app)`)."""
     import importlib
 
-    for module in ("ranking.cli",):
+    for module in ("retrieval.cli", "ranking.cli", "assistant.llm.cli"):
         try:
             importlib.import_module(module).register(app, eval_app)
         except ModuleNotFoundError as e:

@@ -6,6 +6,7 @@ ShopassistError
 ├── StoreNotFound      a store was asked for that has not been built
 ├── ModelNotFound      a model name or path does not resolve to something loadable
 ├── IndexOutOfStep     the vector or lexical index is missing or out of step
+├── EmptyQuery         a query with nothing to search for (empty, only emoji, only punctuation)
 └── LLMError           a language-model backend failed, timed out or cannot be reached
 """
 
@@ -32,6 +33,10 @@ class ModelNotFound(ShopassistError):
 
 class IndexOutOfStep(ShopassistError):
     """An index on disk does not match the store it claims to serve."""
+
+
+class EmptyQuery(ShopassistError):
+    """The query has no words to search for; the message asks for some."""
 
 
 class LLMError(ShopassistError):

@@ -1,0 +1,112 @@
+"""Commands of the retrieval stage: `search` and `eval search`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+def register(app: typer.Typer, eval_app: typer.Typer) -> None:
+    app.command()(search)
+    eval_app.command("search")(eval_search)
+
+
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="What the shopper typed, e.g. 'red mug under £10, not Acme'.")],
+    store: Annotated[str, typer.Option("--store", help="A store built by `shopassist reindex`.")] = "demo",
+    k: Annotated[int, typer.Option("--k", min=1, max=1000, help="How many products.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+) -> None:
+    """Search a store: query understanding, BM25 + dense, fused, exact filters."""
+    from retrieval.factory import open_retriever
+
+    retriever = open_retriever(ctx.find_root().obj, store)
+    result = retriever.run(query, k)
+    parsed = result.query
+    if as_json:
+        understood = {
+            "text": parsed.text, "min_price": parsed.min_price, "max_price": parsed.max_price,
+            "brands": sorted(parsed.brands), "exclude_brands": sorted(parsed.exclude_brands),
+            "colours": sorted(parsed.colours), "cheap": parsed.cheap, "constraints": list(parsed.constraints),
+        }
+        typer.echo(json.dumps({"query": query, "understood": understood, "results": [c.to_dict() for c in result.candidates]}, ensure_ascii=False))
+        return
+    if parsed.constraints:
+        typer.echo(f"understood: {parsed.text or '(anything)'} — {', '.join(parsed.constraints)}", err=True)
+    if not result.candidates:
+        typer.echo("no products match — try fewer constraints or other words")
+    for rank, c in enumerate(result.candidates, 1):
+        p = c.product
+        price = f"{p.price:.2f} {p.currency}" if p.price is not None else "no price"
+        brand = f" · {p.brand}" if p.brand else ""
+        typer.echo(f"{rank:>3}. [{p.id}] {p.display_title}{brand} — {price}  ({c.score:.3f})")
+
+
+def eval_search(
+    ctx: typer.Context,
+    catalog: Annotated[Path, typer.Option("--catalog", help="Catalogue file or folder (the Icecat folder or zips too).")],
+    judgments: Annotated[Path, typer.Option("--judgments", help="CSV query,docid,rating (0–3); docid = product id.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="nDCG cut-off.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+) -> None:
+    """nDCG@k, Recall@100 and latency of bm25 (the fixed reference), dense and hybrid, in one run.
+
+    The catalogue is indexed first (incrementally: a second run embeds nothing).
+    """
+    from tqdm import tqdm
+
+    from catalog.build import SourceSpec, build_store
+    from retrieval.embedder import load_embedder
+    from retrieval.evaluation import Judgements, evaluate
+    from retrieval.factory import open_retriever
+    from retrieval.lexical import REFERENCE, LexicalIndex
+    from retrieval.retriever import Retriever
+    from shopassist.errors import EmptyQuery
+
+    settings = ctx.find_root().obj
+    judged = Judgements.read(judgments)
+    embedder = load_embedder(settings.embedder, settings.embed_batch_size)
+    spec = SourceSpec.resolve(settings, None, catalog)
+    bar: list[tqdm] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bar:
+            bar.append(tqdm(total=total, unit="product", desc=f"indexing {spec.name}", file=sys.stderr, disable=total == 0))
+        bar[0].n = done
+        bar[0].refresh()
+
+    build_store(settings, spec, embedder, progress=progress)
+    if bar:
+        bar[0].close()
+    shipped = open_retriever(settings, spec.name, embedder)
+    reference = Retriever(shipped.catalog, embedder, LexicalIndex.build(shipped.products, REFERENCE), shipped.dense)
+
+    def ranked(retriever: Retriever, method: str):
+        def run(query: str, n: int) -> list[str]:
+            try:
+                return [c.product.id for c in retriever.search(query, n, method=method)]
+            except EmptyQuery:
+                return []
+        return run
+
+    methods = {"bm25": ranked(reference, "bm25"), "dense": ranked(shipped, "dense"), "hybrid": ranked(shipped, "hybrid")}
+    for run in methods.values():  # warm-up: first-call costs are not query latency
+        run("warm up", 10)
+    scores = {name: evaluate(run, judged, k) for name, run in tqdm(methods.items(), desc="evaluating", file=sys.stderr)}
+    if as_json:
+        out = {name: s.to_dict(k) for name, s in scores.items()}
+        out["queries"] = len(judged.by_query)
+        out["queries_left_out"] = len(judged.left_out)
+        out["embedder"] = embedder.name
+        typer.echo(json.dumps(out))
+        return
+    typer.echo(f"{len(judged.by_query)} queries ({len(judged.left_out)} left out: no product rated above 0), "
+               f"{len(shipped.products):,} products, embedder {embedder.name}")
+    typer.echo(f"{'method':<8} {'nDCG@' + str(k):>8} {'95% CI':>17} {'R@100':>7} {'mean ms':>8} {'p95 ms':>7}")
+    for name, s in scores.items():
+        typer.echo(f"{name:<8} {s.ndcg:8.4f} [{s.ndcg_ci[0]:.4f}, {s.ndcg_ci[1]:.4f}] {s.recall:7.4f} {s.mean_ms:8.1f} {s.p95_ms:7.1f}")

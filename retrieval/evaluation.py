@@ -1,0 +1,116 @@
+"""Search quality on human relevance judgements (protocol: ../shared/data/README.md).
+
+nDCG@10 with gain = rating and a log2 discount, the ideal DCG from all judged products of the
+query; Recall@100 of products rated ≥ 2; queries whose judged products are all rated 0 are left
+out and counted. Means come with a bootstrap 95% interval over queries.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from shopassist.errors import CatalogError
+
+
+@dataclass(frozen=True)
+class Judgements:
+    by_query: dict[str, dict[str, int]]  # query → {docid: rating}
+    left_out: list[str]  # queries with no product rated above 0
+
+    @classmethod
+    def read(cls, path: Path) -> "Judgements":
+        try:
+            with Path(path).open(newline="", encoding="utf-8") as f:
+                rows = list(csv.DictReader(f))
+        except (OSError, UnicodeDecodeError) as e:
+            raise CatalogError(f"cannot read judgements {path}: {e}") from None
+        if not rows or not {"query", "docid", "rating"} <= set(rows[0]):
+            raise CatalogError(f"{path}: expected a CSV with columns query,docid,rating")
+        by_query: dict[str, dict[str, int]] = {}
+        for number, row in enumerate(rows, start=2):
+            try:
+                by_query.setdefault(row["query"], {})[row["docid"].strip()] = int(row["rating"])
+            except ValueError:
+                raise CatalogError(f"{path} line {number}: rating {row['rating']!r} is not 0–3") from None
+        kept = {q: r for q, r in by_query.items() if max(r.values()) > 0}
+        return cls(kept, sorted(set(by_query) - set(kept)))
+
+
+def ndcg_at(ranked: Sequence[str], ratings: dict[str, int], k: int = 10) -> float:
+    """
+    >>> round(ndcg_at(["a", "b"], {"a": 1, "b": 3}, 10), 4)  # ideal is b, a
+    0.7967
+    """
+    dcg = sum(ratings.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
+    ideal = sorted(ratings.values(), reverse=True)[:k]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg > 0 else 0.0
+
+
+def recall_at(ranked: Sequence[str], ratings: dict[str, int], k: int = 100, min_rating: int = 2) -> float | None:
+    """Share of products rated ≥ min_rating found in the top k; None if the query has none.
+
+    >>> recall_at(["a", "x"], {"a": 2, "b": 3, "c": 0}, 100)
+    0.5
+    """
+    relevant = {d for d, r in ratings.items() if r >= min_rating}
+    if not relevant:
+        return None
+    return len(relevant & set(ranked[:k])) / len(relevant)
+
+
+def bootstrap_ci(values: Sequence[float], rounds: int = 2000, seed: int = 0) -> tuple[float, float]:
+    data = np.asarray(values, dtype=np.float64)
+    if data.size == 0:
+        return (math.nan, math.nan)
+    rng = np.random.default_rng(seed)
+    means = data[rng.integers(0, data.size, size=(rounds, data.size))].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+@dataclass(frozen=True)
+class MethodScore:
+    ndcg: float
+    ndcg_ci: tuple[float, float]
+    recall: float
+    mean_ms: float
+    p95_ms: float
+    per_query: dict[str, float]
+
+    def to_dict(self, k: int) -> dict:
+        return {
+            f"ndcg@{k}": round(self.ndcg, 4),
+            f"ndcg@{k}_ci95": [round(x, 4) for x in self.ndcg_ci],
+            "recall@100": round(self.recall, 4),
+            "mean_ms": round(self.mean_ms, 2),
+            "p95_ms": round(self.p95_ms, 2),
+        }
+
+
+def evaluate(search: Callable[[str, int], list[str]], judgements: Judgements, k: int = 10) -> MethodScore:
+    """Run `search(query, 100) -> ranked ids` for every judged query, timing each call."""
+    ndcgs, recalls, latencies, per_query = [], [], [], {}
+    for query, ratings in judgements.by_query.items():
+        started = time.perf_counter()
+        ranked = search(query, max(100, k))
+        latencies.append((time.perf_counter() - started) * 1000)
+        per_query[query] = ndcg_at(ranked, ratings, k)
+        ndcgs.append(per_query[query])
+        recall = recall_at(ranked, ratings, 100)
+        if recall is not None:
+            recalls.append(recall)
+    return MethodScore(
+        ndcg=float(np.mean(ndcgs)),
+        ndcg_ci=bootstrap_ci(ndcgs),
+        recall=float(np.mean(recalls)) if recalls else math.nan,
+        mean_ms=float(np.mean(latencies)),
+        p95_ms=float(np.percentile(latencies, 95)),
+        per_query=per_query,
+    )

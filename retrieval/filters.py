@@ -1,0 +1,60 @@
+"""Exact filters as boolean masks over the catalogue: a product outside a bound never appears."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from catalog.models import Product
+from retrieval.query import ParsedQuery
+
+
+class FilterColumns:
+    """The catalogue's filterable fields as arrays aligned with `ids` (built once per store)."""
+
+    def __init__(self, products: Sequence[Product]):
+        self.ids = [p.id for p in products]
+        self.price = np.array([np.nan if p.price is None else p.price for p in products], dtype=np.float64)
+        self.brand = np.array([(p.brand or "").lower() for p in products], dtype=object)
+        self.in_stock = np.array([p.in_stock for p in products], dtype=bool)
+
+    def mask(self, query: ParsedQuery) -> np.ndarray | None:
+        """bool (n,), or None when the query has no filter (the fast path).
+
+        A product with no price never satisfies a price bound: the bound could not be checked.
+
+        >>> from catalog.models import Product
+        >>> from retrieval.query import parse_query
+        >>> cols = FilterColumns([Product("1", "a", "a", price=5.0), Product("2", "b", "b", price=50.0)])
+        >>> cols.mask(parse_query("mug under £10")).tolist()
+        [True, False]
+        """
+        if not query.has_filters:
+            return None
+        keep = np.ones(len(self.ids), dtype=bool)
+        with np.errstate(invalid="ignore"):  # NaN prices compare False: excluded, as documented
+            if query.max_price is not None:
+                keep &= self.price <= query.max_price
+            if query.min_price is not None:
+                keep &= self.price >= query.min_price
+        if query.exclude_brands:
+            keep &= ~np.isin(self.brand, list(query.exclude_brands))
+        if query.brands:
+            keep &= np.isin(self.brand, list(query.brands))
+        return keep
+
+    def chroma_where(self, query: ParsedQuery) -> dict | None:
+        """The same filter as a Chroma `where` clause (for the server-side path)."""
+        clauses: list[dict] = []
+        if query.max_price is not None:
+            clauses.append({"price": {"$lte": float(query.max_price)}})
+        if query.min_price is not None:
+            clauses.append({"price": {"$gte": float(query.min_price)}})
+        if query.exclude_brands:
+            clauses.append({"brand": {"$nin": sorted(query.exclude_brands)}})
+        if query.brands:
+            clauses.append({"brand": {"$in": sorted(query.brands)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}

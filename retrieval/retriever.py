@@ -1,0 +1,116 @@
+"""`Retriever.search(query, k)`: parse → filter → lexical + dense → fuse → candidates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from catalog.store import Catalog
+from retrieval.candidate import Candidate
+from retrieval.dense import DenseIndex
+from retrieval.embedder import Embedder
+from retrieval.filters import FilterColumns
+from retrieval.fusion import FusionConfig, fuse, top_indices
+from retrieval.lexical import LexicalIndex
+from retrieval.query import ParsedQuery, Vocabulary, parse_query
+from retrieval.vector_index import VectorIndex
+from shopassist.errors import EmptyQuery
+
+METHODS = ("hybrid", "bm25", "dense")
+CHEAP_PERCENTILE = 40  # "cheap" keeps the cheaper 40% of what matched the words
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: ParsedQuery
+    candidates: list[Candidate]
+
+
+class Retriever:
+    def __init__(
+        self,
+        catalog: Catalog,
+        embedder: Embedder,
+        lexical: LexicalIndex,
+        dense: DenseIndex,
+        fusion: FusionConfig = FusionConfig(),
+        vector_index: VectorIndex | None = None,
+        dense_mode: str = "memory",
+    ):
+        if lexical.ids != dense.ids:
+            raise ValueError("lexical and dense indices must list the same products in the same order")
+        self.catalog, self.embedder, self.lexical, self.dense, self.fusion = catalog, embedder, lexical, dense, fusion
+        self.products = [catalog.products[i] for i in lexical.ids]
+        self.columns = FilterColumns(self.products)
+        self.vocabulary = Vocabulary.from_products(self.products)
+        self.vector_index, self.dense_mode = vector_index, dense_mode
+        self._position = {pid: i for i, pid in enumerate(lexical.ids)}
+
+    def parse(self, text: str) -> ParsedQuery:
+        return parse_query(text, self.vocabulary)
+
+    def search(self, query: str | ParsedQuery, k: int = 10, method: str = "hybrid") -> list[Candidate]:
+        """Top-k products for a query. Raises EmptyQuery when there is nothing to search for.
+
+        >>> retriever.search("red mug under £10", 3)  # doctest: +SKIP
+        [Candidate(product=Product(id='37370', ...), score=0.93, scores={'bm25': 7.2, 'dense': 0.61})]
+        """
+        return self.run(query, k, method).candidates
+
+    def run(self, query: str | ParsedQuery, k: int = 10, method: str = "hybrid") -> SearchResult:
+        parsed = self.parse(query) if isinstance(query, str) else query
+        if parsed.is_empty:
+            raise EmptyQuery("there is nothing to search for — describe what you are looking for, e.g. 'a red mug under £10'")
+        mask = self.columns.mask(parsed)
+        if not parsed.has_words:  # only constraints ("under £10"): everything that fits, cheapest first
+            return SearchResult(parsed, self._by_price(mask, k))
+        lexical = self.lexical.scores(parsed.text) if method != "dense" else None
+        dense = self._dense_scores(parsed.text) if method != "bm25" else None
+        if parsed.cheap:
+            mask = self._cheap_mask(parsed, lexical, dense, mask)
+        if method == "bm25":
+            order = top_indices(lexical, k, mask)
+            order = order[lexical[order] > 0]
+            fused = lexical[order]
+        elif method == "dense":
+            order = top_indices(dense, k, mask)
+            fused = dense[order]
+        else:
+            order, fused = fuse(lexical, dense, self.fusion, mask)
+            order, fused = order[:k], fused[:k]
+        candidates = []
+        for i, score in zip(order.tolist(), fused.tolist()):
+            scores = {}
+            if lexical is not None:
+                scores["bm25"] = float(lexical[i])
+            if dense is not None:
+                scores["dense"] = float(dense[i])
+            candidates.append(Candidate(self.products[i], float(score), scores))
+        return SearchResult(parsed, candidates)
+
+    def _dense_scores(self, text: str) -> np.ndarray:
+        vector = self.embedder.embed([text], query=True)[0]
+        return self.dense.scores(vector)
+
+    def _cheap_mask(self, parsed, lexical, dense, mask):
+        """'cheap' with no number: keep the cheaper part of what matches the words."""
+        relevance = lexical if dense is None else dense if lexical is None else None
+        if relevance is None:
+            order, _ = fuse(lexical, dense, self.fusion, mask)
+        else:
+            order = top_indices(relevance, 50, mask)
+        prices = self.columns.price[order[:50]]
+        prices = prices[~np.isnan(prices)]
+        if prices.size == 0:
+            return mask
+        bound = float(np.percentile(prices, CHEAP_PERCENTILE))
+        with np.errstate(invalid="ignore"):
+            cheap = self.columns.price <= bound
+        return cheap if mask is None else mask & cheap
+
+    def _by_price(self, mask, k):
+        allowed = np.flatnonzero(mask) if mask is not None else np.arange(len(self.products))
+        prices = self.columns.price[allowed]
+        order = allowed[np.argsort(np.where(np.isnan(prices), np.inf, prices), kind="stable")][:k]
+        return [Candidate(self.products[i], 0.0, {}) for i in order.tolist()]

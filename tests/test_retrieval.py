@@ -1,0 +1,122 @@
+"""Hybrid retrieval on real slices of the demo store and Icecat, with the real model and Chroma."""
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from catalog.reindex import reindex
+from catalog.store import Catalog, load_catalog
+from retrieval.dense import DenseIndex
+from retrieval.lexical import LexicalIndex
+from retrieval.retriever import Retriever
+from retrieval.vector_index import VectorIndex
+from shopassist.errors import EmptyQuery
+from shopassist.settings import Settings
+
+
+def build_retriever(catalog: Catalog, home, embedder) -> Retriever:
+    settings = Settings.load(home=home)
+    index = VectorIndex.open(settings, catalog.name, embedder.name)
+    reindex(catalog, index, embedder)
+    products = list(catalog.products.values())
+    lexical = LexicalIndex.build(products)
+    return Retriever(catalog, embedder, lexical, DenseIndex.from_vector_index(index, lexical.ids))
+
+
+@pytest.fixture(scope="module")
+def demo(retail_slice, embedder, tmp_path_factory):
+    return build_retriever(load_catalog(retail_slice, "demo-slice"), tmp_path_factory.mktemp("demo"), embedder)
+
+
+@pytest.fixture(scope="module")
+def icecat(shared_data, embedder, tmp_path_factory):
+    full = load_catalog(shared_data / "icecat" / "products-1.json.zip", "icecat-slice")
+    keep = dict(list(full.products.items())[:1500])
+    return build_retriever(Catalog("icecat-slice", keep), tmp_path_factory.mktemp("icecat"), embedder)
+
+
+def test_hybrid_candidates_carry_both_scores(demo):
+    results = demo.search("christmas tree decoration", 5)
+    assert len(results) == 5
+    assert all({"bm25", "dense"} <= c.scores.keys() for c in results)
+    assert all("CHRISTMAS" in c.product.title for c in results[:3])
+    assert [c.score for c in results] == sorted((c.score for c in results), reverse=True)
+
+
+def test_price_and_brand_filters_are_exact_on_icecat(icecat):
+    results = icecat.search("toner cartridge under $40, not HP", 50)
+    assert results
+    assert all(c.product.price is not None and c.product.price <= 40 for c in results)
+    assert all((c.product.brand or "").lower() != "hp" for c in results)
+    only = icecat.search("Canon only ink", 20)
+    assert only and all(c.product.brand.lower() == "canon" for c in only)
+
+
+def test_cheap_keeps_the_cheaper_matches(demo):
+    every = demo.search("mug", 50)
+    cheap = demo.search("cheap mug", 50)
+    assert cheap and max(c.product.price for c in cheap) < max(c.product.price for c in every)
+
+
+def test_constraints_alone_list_what_fits_cheapest_first(demo):
+    results = demo.search("under £1", 10)
+    prices = [c.product.price for c in results]
+    assert prices == sorted(prices) and max(prices) <= 1
+
+
+@pytest.mark.parametrize("query", ["", "   ", "🎁🎁", "?!"])
+def test_nothing_to_search_for_is_a_clear_error(demo, query):
+    with pytest.raises(EmptyQuery, match="describe what you are looking for"):
+        demo.search(query)
+
+
+@pytest.mark.parametrize("query", ["mug " * 2500, "圣诞装饰", "рюкзак", "🎄 christmas 🎄"])
+def test_long_and_non_latin_queries_answer(demo, query):
+    results = demo.search(query, 5)
+    assert isinstance(results, list) and len(results) <= 5
+
+
+def _random_queries(retriever: Retriever):
+    words = sorted({w.lower() for p in retriever.products[:400] for w in re.findall(r"[A-Za-z]{4,}", p.title)})
+    brands = sorted({p.brand for p in retriever.products if p.brand}) or ["nobrand"]
+    price = st.one_of(
+        st.none(),
+        st.integers(1, 200).map(lambda n: f"under £{n}"),
+        st.integers(1, 200).map(lambda n: f"over ${n}"),
+        st.tuples(st.integers(1, 100), st.integers(1, 300)).map(lambda t: f"between {t[0]} and {t[1]}"),
+        st.integers(1, 3000).map(lambda n: f"{n}元以下"),
+    )
+    brand = st.one_of(st.none(), st.sampled_from(brands).map(lambda b: f"not {b}"), st.sampled_from(brands).map(lambda b: f"no {b}"))
+    return st.tuples(st.lists(st.sampled_from(words), min_size=1, max_size=3), price, brand).map(
+        lambda t: ", ".join(x for x in (" ".join(t[0]), t[1], t[2]) if x)
+    )
+
+
+def _check_filters(retriever: Retriever, query: str):
+    parsed = retriever.parse(query)
+    for c in retriever.search(parsed, 30):
+        p = c.product
+        if parsed.max_price is not None:
+            assert p.price is not None and p.price <= parsed.max_price, (query, p)
+        if parsed.min_price is not None:
+            assert p.price is not None and p.price >= parsed.min_price, (query, p)
+        assert (p.brand or "").lower() not in parsed.exclude_brands, (query, p)
+
+
+def test_filters_never_violated_on_the_demo_store(demo):
+    @hsettings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(_random_queries(demo))
+    def check(query):
+        _check_filters(demo, query)
+
+    check()
+
+
+def test_filters_never_violated_on_icecat(icecat):
+    @hsettings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(_random_queries(icecat))
+    def check(query):
+        _check_filters(icecat, query)
+
+    check()
