@@ -26,8 +26,9 @@ PROMPT = [
     Message("system", "You are a helpful shop assistant. Answer in full sentences."),
     Message("user", "Which three things should I pack for a picnic, and why?"),
 ]
-# Several hundred tokens: reading it takes the small model far longer than the timeout used below.
-LONG_PROMPT = [Message("user", "Summarise this list of products for a shopper. " + "red ceramic mug with white dots, " * 50)]
+# About 150 tokens: reading it takes even the smallest model several times the 10 ms timeout used
+# below, yet little enough that the model is free again soon after.
+LONG_PROMPT = [Message("user", "Summarise this list of products for a shopper. " + "red ceramic mug with white dots, " * 20)]
 QUICK = GenerationOptions(max_tokens=24)
 
 
@@ -147,7 +148,7 @@ def test_stop_string_ends_the_answer_before_it(llm):
 def test_timeout_raises_llm_error_and_the_model_stays_usable(llm):
     started = time.monotonic()
     with pytest.raises(LLMError, match="did not finish within"):
-        generate(llm, LONG_PROMPT, GenerationOptions(max_tokens=200, timeout_s=0.05))
+        generate(llm, LONG_PROMPT, GenerationOptions(max_tokens=200, timeout_s=0.01))
     assert time.monotonic() - started < 1.0  # the caller is freed on time, not when the model is done
     assert generate(llm, PROMPT, GenerationOptions(max_tokens=5)) == generate(llm, PROMPT, GenerationOptions(max_tokens=5))
 

@@ -155,6 +155,7 @@ def _assemble(model: ShippedModel, target: Path, ledger: Ledger) -> Path:
         got = digest.hexdigest()
         if got != model.sha256:
             raise _mismatch(model, target, got)
+        tmp.chmod(0o644)  # mkstemp makes it private; a model is for every user of the data dir
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)  # a failed or mismatched assembly leaves nothing behind

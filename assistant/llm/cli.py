@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Annotated
 
@@ -58,7 +59,7 @@ def model_rows(settings: Settings) -> list[ModelRow]:
     return rows
 
 
-def _configured_row(settings: Settings, cuda) -> ModelRow:  # type: ignore[no-untyped-def]
+def _configured_row(settings: Settings, cuda: Callable[[], bool]) -> ModelRow:
     serving = settings.llm_backend == "openai" or (settings.llm_backend == "auto" and settings.llm_base_url)
     if serving:
         return ModelRow(settings.llm, "server", "openai", True, path=settings.llm_base_url)

@@ -13,8 +13,8 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 
 from assistant.llm.contract import GenerationOptions, Message
-from shopassist.errors import LLMError
 from assistant.llm.streaming import Emit, StopCutter, bounded_stream
+from shopassist.errors import LLMError
 
 _TOKEN = re.compile(r"\s*\S+\s*|\s+")
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -111,9 +112,13 @@ class TransformersLLM:
             (tmp / "config.json").write_text(json.dumps(config, indent=2))
             self._model.generation_config.save_pretrained(tmp)
             self._tokenizer.save_pretrained(tmp)
+            tmp.chmod(0o755)  # mkdtemp makes it private
             os.replace(tmp, target)  # a folder appears whole or not at all
-        except OSError:
-            pass  # another process got there first, or the disk is full: the next start converts again
+        except OSError as e:
+            # Another process got there first, or the disk is full: this start is unaffected and
+            # the next one converts again.
+            if not (target / "config.json").is_file():
+                warnings.warn(f"could not keep the converted model in {target} ({e}); the next start converts again", stacklevel=2)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
