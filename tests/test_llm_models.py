@@ -204,3 +204,11 @@ def test_models_command_shows_a_configured_server_and_a_bad_name(tmp_path):
     }  # fmt: skip
     unknown = json.loads(cli(tmp_path, "--json", SHOPASSIST_LLM="no-such-model").output)
     assert unknown["models"][-1]["status"].startswith("not found: unknown model 'no-such-model'")
+
+
+def test_models_prepare_verifies_a_shipped_model_now(tmp_path):
+    result = cli(tmp_path, "--prepare", "smollm2-135m", "--json")
+    assert result.exit_code == 0, result.output
+    rows = {row["name"]: row for row in json.loads(result.stdout)["models"]}
+    assert rows["smollm2-135m"]["status"] == "ready"
+    assert isinstance(cli(tmp_path, "--prepare", "gpt-9").exception, ModelNotFound)

@@ -6,14 +6,14 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
-from assistant.llm.assemble import assembled_path, status
+from assistant.llm.assemble import assembled_path, materialise, status
 from assistant.llm.resolve import choose_backend, cuda_available, parse_model
 from assistant.llm.shipped import SHIPPED_LLMS
-from shopassist.errors import ShopassistError
+from shopassist.errors import ModelNotFound, ShopassistError
 from shopassist.settings import Settings
 
 
@@ -82,6 +82,10 @@ def _size(n: int | None) -> str:
 
 def models(
     ctx: typer.Context,
+    prepare: Annotated[
+        Optional[str],
+        typer.Option("--prepare", metavar="NAME", help="Verify (and assemble, if split) this shipped model now, not on first use."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
 ) -> None:
     """List the language models shopassist knows, whether each is installed, and the backend that runs it.
@@ -92,6 +96,10 @@ def models(
     """
     root = ctx.find_root().obj
     settings = root if isinstance(root, Settings) else Settings.load()
+    if prepare:
+        if prepare not in SHIPPED_LLMS:
+            raise ModelNotFound(f"--prepare takes a shipped model: {', '.join(SHIPPED_LLMS)}")
+        typer.echo(f"{prepare}: {materialise(SHIPPED_LLMS[prepare], settings.models_dir)}", err=True)
     rows = model_rows(settings)
     if as_json:
         payload = {
