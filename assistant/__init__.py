@@ -1,1 +1,40 @@
-"""Stage 4: conversation state and orchestration; `assistant.ask(user, query)`."""
+"""Stage 4: conversation state and orchestration; `assistant.ask(user, query)`.
+
+    import assistant
+    answer = assistant.ask("17850", "a red mug under £5")
+    answer.text, [s.product.display_title for s in answer.suggestions]
+
+The module-level functions use one default Assistant built lazily from the environment's
+settings (SHOPASSIST_HOME, SHOPASSIST_LLM, …) on first use; build your own with
+`assistant.factory.open_assistant(settings, store, llm=..., ranker=...)` to pass parts in.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from assistant.answer import Answer
+    from assistant.core import Assistant, Chunk
+
+
+@cache
+def default_assistant(store: str = "demo") -> "Assistant":
+    """The demo store's assistant with the configured LLM (loaded once per process)."""
+    from assistant.factory import open_assistant
+    from shopassist.settings import Settings
+
+    return open_assistant(Settings.load(), store)
+
+
+def ask(user: str | None, query: str, session: str | None = None) -> "Answer":
+    """One turn on the default assistant. Pass the returned `answer.session` to continue."""
+    return default_assistant().ask(user, query, session)
+
+
+def stream(user: str | None, query: str, session: str | None = None) -> "Iterator[Chunk | Answer]":
+    """Verified text as it is generated, then the Answer."""
+    return default_assistant().stream(user, query, session)

@@ -62,3 +62,35 @@ def products_csv(retail_slice, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("csv") / "shop.csv"
     frame.to_csv(path, index=False)
     return path
+
+
+def build_retriever(catalog, home: Path, embedder):
+    """A real hybrid retriever over `catalog`: embedded Chroma under `home`, BM25 in memory."""
+    from catalog.reindex import reindex
+    from retrieval.dense import DenseIndex
+    from retrieval.lexical import LexicalIndex
+    from retrieval.retriever import Retriever
+    from retrieval.vector_index import VectorIndex
+    from shopassist.settings import Settings
+
+    index = VectorIndex.open(Settings.load(home=home), catalog.name, embedder.name)
+    reindex(catalog, index, embedder)
+    lexical = LexicalIndex.build(list(catalog.products.values()))
+    return Retriever(catalog, embedder, lexical, DenseIndex.from_vector_index(index, lexical.ids))
+
+
+@pytest.fixture(scope="session")
+def demo_retriever(retail_slice, embedder, tmp_path_factory):
+    """Hybrid retrieval over a real slice of the demo store (its shoppers and purchases included)."""
+    from catalog.store import load_catalog
+
+    return build_retriever(load_catalog(retail_slice, "demo-slice"), tmp_path_factory.mktemp("demo-index"), embedder)
+
+
+@pytest.fixture(scope="session")
+def small_llm(tmp_path_factory):
+    """SmolLM2-135M through llama.cpp — the real small model of the test suite, loaded once."""
+    from assistant.llm import resolve_llm
+    from shopassist.settings import Settings
+
+    return resolve_llm(Settings(home=tmp_path_factory.mktemp("llm"), llm="smollm2-135m", llm_backend="llama-cpp", threads=2))

@@ -5,28 +5,15 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from catalog.reindex import reindex
 from catalog.store import Catalog, load_catalog
-from retrieval.dense import DenseIndex
-from retrieval.lexical import LexicalIndex
 from retrieval.retriever import Retriever
-from retrieval.vector_index import VectorIndex
 from shopassist.errors import EmptyQuery
-from shopassist.settings import Settings
-
-
-def build_retriever(catalog: Catalog, home, embedder) -> Retriever:
-    settings = Settings.load(home=home)
-    index = VectorIndex.open(settings, catalog.name, embedder.name)
-    reindex(catalog, index, embedder)
-    products = list(catalog.products.values())
-    lexical = LexicalIndex.build(products)
-    return Retriever(catalog, embedder, lexical, DenseIndex.from_vector_index(index, lexical.ids))
+from tests.conftest import build_retriever
 
 
 @pytest.fixture(scope="module")
-def demo(retail_slice, embedder, tmp_path_factory):
-    return build_retriever(load_catalog(retail_slice, "demo-slice"), tmp_path_factory.mktemp("demo"), embedder)
+def demo(demo_retriever):
+    return demo_retriever
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,40 @@
+"""What one turn returns: the text, the verified products, the session, the timings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ranking.contract import Suggestion
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    suggestions: list[Suggestion]  # always catalogue products from the ranked list, never the LLM's words
+    session: str
+    timings: dict[str, float] = field(default_factory=dict)  # stage → milliseconds
+    kind: str = "suggestions"  # suggestions | clarify | no_results | fallback
+    language: str = "en"
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "products": [
+                {
+                    "id": s.product.id,
+                    "title": s.product.display_title,
+                    "price": s.product.price,
+                    "currency": s.product.currency,
+                    "brand": s.product.brand,
+                    "category": s.product.category,
+                    "image_url": s.product.image_url,
+                    "reason": s.reason,
+                    "score": round(s.score, 6),
+                }
+                for s in self.suggestions
+            ],
+            "session": self.session,
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+            "kind": self.kind,
+            "language": self.language,
+        }

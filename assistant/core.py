@@ -1,0 +1,198 @@
+"""The Assistant: one turn = understand → retrieve → rank → prompt → generate → verify → answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from assistant.answer import Answer
+from assistant.followup import Intent, interpret
+from assistant.grounding import Grounding, SentenceFilter
+from assistant.llm import LLM, GenerationOptions
+from assistant.prompt import build_messages
+from assistant.replies import clarify, fallback, language_of, no_results, product_facts
+from assistant.session import Session, SessionStore, Turn
+from catalog.models import Event, Product
+from ranking.contract import RankContext, Ranker, Suggestion
+from retrieval.query import CHINESE_BRANDS
+from retrieval.retriever import Retriever
+from shopassist.errors import EmptyQuery, LLMError
+
+log = logging.getLogger("shopassist.assistant")
+
+FEEDBACK_KINDS = {"like": "like", "dislike": "dislike", "cart": "cart"}
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of the answer's text, already verified, as it streams."""
+
+    text: str
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def mark(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = (now - self.last) * 1000
+        self.last = now
+
+    def since_start(self, name: str) -> None:
+        self.timings[name] = (time.perf_counter() - self.start) * 1000
+
+
+class Assistant:
+    """
+    >>> assistant = open_assistant(settings, "demo")  # doctest: +SKIP
+    >>> assistant.ask("17850", "a red mug under £5").suggestions[0].product.display_title  # doctest: +SKIP
+    'Vintage Red Mug'
+    """
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        ranker: Ranker,
+        llm: LLM | None,
+        sessions: SessionStore | None = None,
+        options: GenerationOptions = GenerationOptions(max_tokens=160, timeout_s=30.0),
+        suggestions: int = 3,  # a short list a shopper can compare at a glance
+        pool: int = 50,  # candidates retrieved for the ranker to reorder
+    ):
+        self.retriever, self.ranker, self.llm = retriever, ranker, llm
+        self.catalog = retriever.catalog
+        self.sessions = sessions or SessionStore()
+        self.options, self.n, self.pool = options, suggestions, pool
+        self._catalogue_ids = frozenset(pid.lower() for pid in self.catalog.products)
+        self._brands = frozenset(self.retriever.vocabulary.brands | set(CHINESE_BRANDS.values()))
+        self._history_rows = self.catalog.events.groupby("shopper_id").indices if len(self.catalog.events) else {}
+
+    # -- the API -------------------------------------------------------------------
+    def ask(self, user: str | None, query: str, session: str | None = None) -> Answer:
+        for item in self.stream(user, query, session):
+            if isinstance(item, Answer):
+                return item
+        raise AssertionError("stream ended without an answer")
+
+    def stream(self, user: str | None, query: str, session: str | None = None) -> Iterator[Chunk | Answer]:
+        """Yields verified text as it is generated, then the final Answer (always last)."""
+        state = self.sessions.get(session, user)
+        with state.lock:
+            yield from self._turn(state, user, query)
+
+    def feedback(self, session: str, product_id: str, kind: str) -> Event:
+        """Record 👍 / 👎 / add-to-cart on a shown product; it shapes the session's next answers."""
+        if kind not in FEEDBACK_KINDS:
+            raise ValueError(f"feedback kind {kind!r} is not one of {', '.join(FEEDBACK_KINDS)}")
+        state = self.sessions.find(session)
+        if state is None:
+            raise KeyError(f"session {session!r} has expired — ask again to start a new one")
+        with state.lock:
+            event = Event(state.shopper_id or "", product_id, FEEDBACK_KINDS[kind], datetime.now(timezone.utc))
+            state.events.append(event)
+            if kind == "dislike":
+                state.disliked.add(product_id)
+            else:
+                state.disliked.discard(product_id)
+            return event
+
+    # -- one turn ------------------------------------------------------------------
+    def _turn(self, state: Session, user: str | None, message: str) -> Iterator[Chunk | Answer]:
+        clock = _Clock()
+        language = language_of(message)
+        shown = [self.catalog.products[i] for i in state.shown if i in self.catalog.products]
+        intent = interpret(message, self.retriever.parse, state.query, shown, state.seen)
+        clock.mark("understand")
+        state.turns.append(Turn("user", message))
+
+        if intent.kind == "question" and intent.product is not None:
+            text = product_facts(intent.product, intent.topic, language)
+            suggestion = Suggestion(intent.product, 1.0, "the product you asked about", {})
+            yield from self._finish(state, clock, text, [suggestion], "answer", language, keep_shown=True)
+            return
+        if intent.kind == "clarify":
+            yield from self._finish(state, clock, clarify(language), [], "clarify", language)
+            return
+        try:
+            result = self.retriever.run(intent.query, self.pool)
+        except EmptyQuery:
+            yield from self._finish(state, clock, clarify(language), [], "clarify", language)
+            return
+        state.query = result.query
+        clock.mark("retrieve")
+        blocked = state.disliked | intent.exclude_ids
+        candidates = [c for c in result.candidates if c.product.id not in blocked]
+        context = RankContext(recent=tuple(state.events), constraints=tuple(result.query.constraints))
+        top = self.ranker.rank(user, candidates, context)[: self.n]
+        clock.mark("rank")
+        what = result.query.text or message
+        if not top:
+            yield from self._finish(state, clock, no_results(what, result.query.constraints, language), [], "no_results", language)
+            return
+        messages = build_messages(top, message, self._shopper_summary(user), language)
+        clock.mark("prompt")
+        clock.since_start("before_llm")
+        text_parts: list[str] = []
+        kind = "suggestions"
+        grounding = Grounding([s.product for s in top], message, self._catalogue_ids, self._brands)
+        sentences = SentenceFilter(grounding, max_sentences=len(top) + 1)
+        if self.llm is not None:
+            try:
+                for piece in self.llm.stream(messages, self.options):
+                    if "first_token" not in clock.timings:
+                        clock.since_start("first_token")
+                    for sentence in sentences.feed(piece):
+                        text_parts.append(sentence)
+                        yield Chunk(sentence + " ")
+                    if sentences.full:
+                        break  # closing the stream stops generation: no tokens wasted
+                for sentence in sentences.flush():
+                    text_parts.append(sentence)
+                    yield Chunk(sentence + " ")
+            except LLMError as e:
+                log.warning("LLM failed, answering from the template: %s", e)
+            if sentences.dropped:
+                log.info("grounding dropped %d sentence(s): %r", len(sentences.dropped), sentences.dropped)
+        if sentences.cited == 0:  # nothing usable named a listed product: the template answers
+            kind = "fallback"
+            text = fallback(top, what, result.query.constraints, language)
+            yield Chunk(("\n" if text_parts else "") + text)
+            text_parts.append(text)
+        clock.mark("generate")
+        yield from self._finish(state, clock, " ".join(text_parts).strip(), top, kind, language, streamed=True)
+
+    def _finish(self, state: Session, clock: _Clock, text: str, top: list[Suggestion], kind: str, language: str,
+                streamed: bool = False, keep_shown: bool = False) -> Iterator[Chunk | Answer]:
+        if not streamed:
+            yield Chunk(text)
+        if top and not keep_shown:
+            state.shown = [s.product.id for s in top]
+            state.seen.update(state.shown)
+        state.turns.append(Turn("assistant", text))
+        clock.since_start("total")
+        yield Answer(text=text, suggestions=top, session=state.id, timings=clock.timings, kind=kind, language=language)
+
+    def _shopper_summary(self, user: str | None) -> str:
+        """One line about the shopper for the prompt: where they are and what they bought lately."""
+        shopper = self.catalog.shoppers.get(user) if user else None
+        rows = self._history_rows.get(user) if user else None
+        if shopper is None and rows is None:
+            return "a new shopper (no history)"
+        parts = [f"from {shopper.country}" if shopper and shopper.country else "a returning shopper"]
+        if rows is not None and len(rows):
+            recent = self.catalog.events.iloc[rows].sort_values("timestamp").tail(20)["product_id"]
+            titles = list(dict.fromkeys(self.catalog.products[p].display_title for p in reversed(recent.tolist()) if p in self.catalog.products))[:4]
+            if titles:
+                parts.append("recently bought " + ", ".join(titles))
+        return "; ".join(parts)
+
+    def history(self, user: str) -> list[Event]:
+        return self.catalog.history(user)
+
+    def product(self, product_id: str) -> Product | None:
+        return self.catalog.products.get(product_id)

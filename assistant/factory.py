@@ -1,0 +1,27 @@
+"""Put a store's Assistant together from settings: the one place the default parts are chosen."""
+
+from __future__ import annotations
+
+from assistant.core import Assistant
+from assistant.llm import LLM, resolve_llm
+from ranking.contract import Ranker
+from retrieval.factory import open_retriever
+from shopassist.settings import Settings
+
+
+def default_ranker(settings: Settings, store: str, catalog) -> Ranker:
+    """The store's trained ranker when `shopassist train` has run, else an untrained one."""
+    try:
+        from ranking import load_ranker  # the ranking stage's entry point
+    except ImportError:
+        from ranking.fakes import RetrievalOrderRanker
+
+        return RetrievalOrderRanker()
+    return load_ranker(settings, store, catalog)
+
+
+def open_assistant(settings: Settings, store: str = "demo", llm: LLM | None = None, ranker: Ranker | None = None) -> Assistant:
+    """Retriever, ranker and LLM for a built store (`shopassist reindex --store demo` first)."""
+    retriever = open_retriever(settings, store)
+    ranker = ranker or default_ranker(settings, store, retriever.catalog)
+    return Assistant(retriever, ranker, llm if llm is not None else resolve_llm(settings))

@@ -1,0 +1,147 @@
+"""Grounding, enforced in code: every sentence the model writes is checked against the products it
+was given before a shopper sees it.
+
+The model names products only as [1], [2] … (the numbered list in its prompt); code turns those
+into catalogue titles. A sentence is dropped when it cites a number not in the list, states a
+price no listed product has, names a catalogue id or a brand not in the list, or names something
+(a capitalised word) that appears neither in the listed products nor in the shopper's words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from catalog.models import Product
+
+_REF = re.compile(r"\[(\d{1,3})\]")
+_MONEY = re.compile(
+    r"(?:[£$€¥]|\b(?:GBP|USD|EUR|RMB)\s?)\s?(\d{1,7}(?:[.,]\d{1,2})?)"
+    r"|(\d{1,7}(?:[.,]\d{1,2})?)\s?(?:[£$€¥元]|\s?(?:GBP|USD|EUR|pounds?|dollars?|euros?|pence|p)\b)",
+    re.I,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'&\-]*")
+_ID_LIKE = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9\-]{3,}\b")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+")
+
+# Capitalised words a shop assistant uses that name nothing.
+COMMON_WORDS = frozenset(
+    """i you we they he she it this that these those here there the a an and or but if so as for to of in on at by
+    with from your my our their its yes no not also just only great good nice lovely perfect ideal fun cute classic
+    stylish practical beautiful charming handy useful popular best top ideas idea option options choice choices pick
+    picks try consider check take look see enjoy buy get love like want need gift gifts present presents birthday
+    christmas xmas mother father mum mom dad kid kids child children friend friends family home kitchen garden party
+    sorry unfortunately however also both each all any some more other another first second third these those one
+    two three four five based since because which what who why how when where hi hello thanks thank please welcome
+    item items product products price prices cheap cheaper affordable budget under below above over around about
+    shopper customer store shop catalogue catalog recommendation recommendations suggestion suggestions""".split()
+)
+
+
+@dataclass(frozen=True)
+class Grounding:
+    """What an answer may speak of: the numbered products, and words the shopper used."""
+
+    products: Sequence[Product]
+    shopper_words: str = ""
+    catalogue_ids: frozenset[str] = frozenset()
+    known_brands: frozenset[str] = frozenset()  # lower case: the catalogue's and well-known ones
+    _allowed: frozenset[str] = field(init=False, default=frozenset())
+    _prices: tuple[float, ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        words: set[str] = set()
+        for p in self.products:
+            for text in (p.title, p.display_title, p.brand or "", p.category or "", p.description, *p.attributes.values()):
+                words.update(w.lower() for w in _WORD.findall(text))
+        words.update(w.lower() for w in _WORD.findall(self.shopper_words))
+        object.__setattr__(self, "_allowed", frozenset(words))
+        object.__setattr__(self, "_prices", tuple(p.price for p in self.products if p.price is not None))
+
+    def check(self, sentence: str) -> str | None:
+        """The sentence with [n] rendered as product titles, or None when it must be dropped.
+
+        >>> g = Grounding([Product("1", "RED MUG", "Red Mug", price=4.5)], "a mug")
+        >>> g.check("[1] is a cheerful choice at £4.50.")
+        'Red Mug is a cheerful choice at £4.50.'
+        >>> g.check("[2] costs £3.") is None, g.check("The Nike Air is great.") is None
+        (True, True)
+        """
+        refs = [int(n) for n in _REF.findall(sentence)]
+        if any(not 1 <= n <= len(self.products) for n in refs):
+            return None
+        for match in _MONEY.finditer(sentence):
+            amount = float((match.group(1) or match.group(2)).replace(",", "."))
+            if not any(abs(amount - price) < 0.005 for price in self._prices):
+                return None
+        listed_ids = {p.id.lower() for p in self.products}
+        for token in _ID_LIKE.findall(sentence):
+            low = token.lower()
+            if low in self.catalogue_ids and low not in listed_ids and low not in self._allowed:
+                return None
+        plain = _REF.sub(" ", sentence)
+        lowered = plain.lower()
+        listed_brands = {(p.brand or "").lower() for p in self.products}
+        for brand in self.known_brands:
+            if brand not in listed_brands and brand not in self._allowed and re.search(rf"(?<![\w]){re.escape(brand)}(?![\w])", lowered):
+                return None
+        for position, word in enumerate(_WORD.finditer(plain)):
+            text = word.group(0)
+            if position == 0 or not text[0].isupper():
+                continue  # a sentence's first word and lower-case words name nothing by themselves
+            low = text.lower()
+            if low not in self._allowed and low not in COMMON_WORDS:
+                return None
+        return _REF.sub(lambda m: self.products[int(m.group(1)) - 1].display_title, sentence).strip()
+
+    def cites(self, sentence: str) -> bool:
+        return bool(_REF.search(sentence))
+
+
+class SentenceFilter:
+    """Streams verified sentences: feed model chunks in, get whole checked sentences out.
+
+    Beyond grounding it keeps the answer short and on point: repeated sentences are dropped (small
+    models loop), at most one sentence may cite no product (an opening line), and once
+    `max_sentences` are kept the filter is `full` and the caller stops generating.
+    """
+
+    def __init__(self, grounding: Grounding, max_sentences: int = 4, max_uncited: int = 1):
+        self.grounding = grounding
+        self.max_sentences, self.max_uncited = max_sentences, max_uncited
+        self._buffer = ""
+        self.kept: list[str] = []
+        self.dropped: list[str] = []
+        self.cited = 0  # kept sentences that referred to a listed product
+
+    @property
+    def full(self) -> bool:
+        return len(self.kept) >= self.max_sentences
+
+    def feed(self, chunk: str) -> Iterator[str]:
+        self._buffer += chunk
+        parts = _SENTENCE_END.split(self._buffer)
+        self._buffer = parts.pop()  # the unfinished tail waits for more text
+        yield from self._judge(parts)
+
+    def flush(self) -> Iterator[str]:
+        tail, self._buffer = self._buffer, ""
+        yield from self._judge([tail])
+
+    def _judge(self, sentences: Iterable[str]) -> Iterator[str]:
+        for raw in sentences:
+            sentence = raw.strip()
+            if not sentence:
+                continue
+            if self.full:
+                return
+            checked = self.grounding.check(sentence)
+            cites = self.grounding.cites(sentence)
+            uncited_so_far = len(self.kept) - self.cited
+            if checked is None or checked in self.kept or (not cites and uncited_so_far >= self.max_uncited):
+                self.dropped.append(sentence)
+                continue
+            self.cited += cites
+            self.kept.append(checked)
+            yield checked

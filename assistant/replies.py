@@ -1,0 +1,75 @@
+"""Answers written by code, not the model: fallbacks, clarifying questions, product facts.
+
+Each one only says what the catalogue says.
+"""
+
+from __future__ import annotations
+
+import re
+
+from catalog.money import money
+from catalog.models import Product
+from ranking.contract import Suggestion
+
+
+def language_of(text: str) -> str:
+    """'zh' when the message is written in Chinese characters, else 'en'.
+
+    >>> language_of("500元以下的耳机"), language_of("a red mug")
+    ('zh', 'en')
+    """
+    return "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
+
+
+def price_text(p: Product) -> str:
+    return money(p.price, p.currency) if p.price is not None else "price on request"
+
+
+def suggestion_list(suggestions: list[Suggestion], language: str) -> str:
+    sep = "：" if language == "zh" else ": "
+    return "\n".join(f"{i}. {s.product.display_title} — {price_text(s.product)}{sep}{s.reason}" for i, s in enumerate(suggestions, 1))
+
+
+def fallback(suggestions: list[Suggestion], what: str, constraints: tuple[str, ...], language: str) -> str:
+    """The templated answer used when the model's output is unusable."""
+    extra = f" ({', '.join(constraints)})" if constraints else ""
+    if language == "zh":
+        return f"为您找到这些商品（{what}{extra}）：\n{suggestion_list(suggestions, language)}"
+    return f"Here is what I found for “{what}”{extra}:\n{suggestion_list(suggestions, language)}"
+
+
+def lead(what: str, constraints: tuple[str, ...], language: str) -> str:
+    extra = f" ({', '.join(constraints)})" if constraints else ""
+    if language == "zh":
+        return f"关于“{what}”{extra}，推荐这些："
+    return f"For “{what}”{extra}, here are my picks."
+
+
+def clarify(language: str) -> str:
+    if language == "zh":
+        return "想找什么样的东西呢？告诉我是给谁的、喜欢什么，或者预算多少，我来帮您挑。"
+    return "Happy to help! What are you looking for — who is it for, what do they like, or what's your budget?"
+
+
+def no_results(what: str, constraints: tuple[str, ...], language: str) -> str:
+    extra = f" ({', '.join(constraints)})" if constraints else ""
+    if language == "zh":
+        return f"抱歉，店里没有符合“{what}”{extra}的商品。换个说法或放宽条件试试？"
+    return f"Sorry, the shop has nothing that matches “{what}”{extra}. Try other words or fewer constraints?"
+
+
+def product_facts(product: Product, topic: str, language: str) -> str:
+    """Answer a question about one shown product from its catalogue record alone."""
+    facts = {"title": product.display_title, "description": product.description, **product.attributes}
+    found = [(k, v) for k, v in facts.items() if topic and (topic in k.lower() or topic in str(v).lower())]
+    name, price = product.display_title, price_text(product)
+    if language == "zh":
+        if found:
+            return f"{name}（{price}）：目录中写着 " + "；".join(f"{k}：{v}" for k, v in found[:3]) + "。"
+        return f"目录里没有写明 {name}（{price}）的这一点{('（' + topic + '）') if topic else ''}。"
+    if found:
+        return f"{name} ({price}): the catalogue lists " + "; ".join(f"{k}: {v}" for k, v in found[:3]) + "."
+    if topic:
+        return f"The catalogue doesn't say whether {name} ({price}) is {topic} — I'd rather not guess."
+    known = "; ".join(f"{k}: {v}" for k, v in list(product.attributes.items())[:4])
+    return f"{name} costs {price}." + (f" The catalogue lists {known}." if known else "")

@@ -1,0 +1,135 @@
+"""The assistant's orchestration on a real slice of the demo store: turns, refinement, fallback,
+sessions. The LLM is the real small model where the test is about the answer, and a shipped fake
+(assistant.llm.fakes) where it is about the orchestration."""
+
+import threading
+
+import pytest
+
+from assistant.core import Answer, Assistant, Chunk
+from assistant.llm.fakes import FailingLLM, ScriptedLLM
+from ranking.fakes import RetrievalOrderRanker
+from shopassist.errors import LLMError
+
+SHOPPER = "17850"  # a real customer of the demo store, with purchases in the slice
+
+
+def make(retriever, llm):
+    return Assistant(retriever, RetrievalOrderRanker(), llm)
+
+
+def test_ask_with_the_real_small_model(demo_retriever, small_llm):
+    answer = make(demo_retriever, small_llm).ask(SHOPPER, "christmas tree decorations under £2")
+    assert answer.suggestions and len(answer.suggestions) <= 3
+    for s in answer.suggestions:
+        assert demo_retriever.catalog.products[s.product.id] == s.product
+        assert s.product.price <= 2 and s.reason
+    assert answer.text and answer.session
+    assert {"understand", "retrieve", "rank", "before_llm", "total"} <= answer.timings.keys()
+
+
+def test_stream_yields_text_then_one_answer(demo_retriever, small_llm):
+    items = list(make(demo_retriever, small_llm).stream(None, "heart shaped decoration"))
+    assert isinstance(items[-1], Answer) and all(isinstance(i, Chunk) for i in items[:-1])
+    assert "".join(i.text for i in items[:-1]).strip() == items[-1].text
+
+
+def test_cited_sentences_are_rendered_with_catalogue_titles(demo_retriever):
+    llm = ScriptedLLM(["[1] would brighten any shelf. [2] is a cheerful extra."])
+    answer = make(demo_retriever, llm).ask(None, "christmas decoration")
+    first, second = (s.product.display_title for s in answer.suggestions[:2])
+    assert answer.text == f"{first} would brighten any shelf. {second} is a cheerful extra."
+    assert answer.kind == "suggestions"
+
+
+def test_invented_products_and_prices_are_removed(demo_retriever):
+    llm = ScriptedLLM(["[1] is lovely. The PlayStation 5 is on sale. [7] costs £0.01. [2] is only £999.99!"])
+    answer = make(demo_retriever, llm).ask(None, "christmas decoration")
+    assert "PlayStation" not in answer.text and "999" not in answer.text and "0.01" not in answer.text
+    assert answer.text.startswith(answer.suggestions[0].product.display_title)
+
+
+@pytest.mark.parametrize("llm", [FailingLLM(LLMError("backend down")), ScriptedLLM(["I cannot help with that."]), ScriptedLLM([""])],
+                         ids=["raises", "off-topic", "empty"])
+def test_unusable_output_falls_back_to_the_template(demo_retriever, llm):
+    answer = make(demo_retriever, llm).ask(None, "christmas decoration")
+    assert answer.kind == "fallback"
+    for s in answer.suggestions:
+        assert s.product.display_title in answer.text
+
+
+def test_timeout_falls_back(demo_retriever):
+    from assistant.llm.contract import GenerationOptions
+
+    slow = ScriptedLLM(["[1] is " + "very " * 200 + "nice."], delay_s=0.05)
+    assistant = Assistant(demo_retriever, RetrievalOrderRanker(), slow, options=GenerationOptions(timeout_s=0.3))
+    answer = assistant.ask(None, "christmas decoration")
+    assert answer.kind == "fallback" and answer.suggestions
+
+
+def test_refinement_across_turns(demo_retriever):
+    assistant = make(demo_retriever, ScriptedLLM(lambda messages: "[1] fits."))
+    first = assistant.ask(SHOPPER, "mug")
+    cheaper = assistant.ask(SHOPPER, "cheaper?", first.session)
+    assert cheaper.session == first.session
+    cheapest_before = min(s.product.price for s in first.suggestions)
+    assert cheaper.suggestions and all(s.product.price < cheapest_before for s in cheaper.suggestions)
+    more = assistant.ask(SHOPPER, "show me more", cheaper.session)
+    assert not {s.product.id for s in more.suggestions} & {s.product.id for s in first.suggestions + cheaper.suggestions}
+    question = assistant.ask(SHOPPER, "is the second one dishwasher safe?", more.session)
+    assert question.suggestions[0].product == more.suggestions[1].product
+    assert "catalogue" in question.text
+
+
+def test_dislike_removes_a_product_for_the_session(demo_retriever):
+    assistant = make(demo_retriever, ScriptedLLM(lambda messages: "[1] fits."))
+    first = assistant.ask(SHOPPER, "christmas decoration")
+    gone = first.suggestions[0].product.id
+    assistant.feedback(first.session, gone, "dislike")
+    again = assistant.ask(SHOPPER, "christmas decoration", first.session)
+    assert gone not in {s.product.id for s in again.suggestions}
+
+
+@pytest.mark.parametrize("message", ["something nice", "a gift", "推荐点东西", "🎁", ""])
+def test_too_vague_gets_one_clarifying_question(demo_retriever, message):
+    answer = make(demo_retriever, ScriptedLLM(["[1] fits."])).ask(None, message)
+    assert answer.kind == "clarify" and not answer.suggestions
+    assert answer.text.count("?") + answer.text.count("？") == 1
+
+
+def test_answers_in_the_language_of_the_question(demo_retriever):
+    answer = make(demo_retriever, FailingLLM(LLMError("off"))).ask(None, "圣诞节装饰 10元以下")
+    assert answer.language == "zh" and "为您找到" in answer.text
+
+
+def test_concurrent_sessions_never_see_each_other(demo_retriever):
+    llm = ScriptedLLM(lambda messages: "[1] fits.")
+    assistant = make(demo_retriever, llm)
+    shoppers = ["17850", "13047", "12583", None]
+    topics = ["mug", "christmas decoration", "heart", "bag"]
+    results: dict[int, list] = {}
+
+    def converse(i):
+        session = None
+        answers = []
+        for message in (topics[i], "cheaper?", "show me more"):
+            answer = assistant.ask(shoppers[i], message, session)
+            session = answer.session
+            answers.append(answer)
+        results[i] = answers
+
+    threads = [threading.Thread(target=converse, args=(i,)) for i in range(len(shoppers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    sessions = {answers[0].session for answers in results.values()}
+    assert len(sessions) == len(shoppers)
+    for i, answers in results.items():
+        assert len({a.session for a in answers}) == 1
+        state = assistant.sessions.find(answers[0].session)
+        assert state.shopper_id == shoppers[i]
+        assert [t.text for t in state.turns if t.role == "user"] == [topics[i], "cheaper?", "show me more"]
+    # a session id presented by another shopper is not honoured
+    stolen = results[0][0].session
+    assert assistant.ask("13047", "mug", stolen).session != stolen
