@@ -37,6 +37,8 @@ def gguf_support_missing() -> list[str]:
 class TransformersLLM:
     """A chat model run by transformers on CUDA when present, else CPU.
 
+    Skipped when doctests run: dequantising the GGUF takes about 40 s on 2 cores.
+
     >>> from assistant.llm.shipped import SHIPPED_LLMS
     >>> path = SHIPPED_LLMS["smollm2-135m"].parts[0].locate()
     >>> llm = TransformersLLM(path.parent, gguf_file=path.name)  # doctest: +SKIP
@@ -92,7 +94,7 @@ class TransformersLLM:
         from transformers import AutoModelForCausalLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # "de-quantizing" bars would drown the caller's output
+        hf_logging.disable_progress_bar()  # "Loading weights" bars would drown the caller's output
         extra = {"gguf_file": gguf_file} if gguf_file else {}
         self._tokenizer = AutoTokenizer.from_pretrained(str(location), local_files_only=local_files_only, **extra)
         self._model = AutoModelForCausalLM.from_pretrained(
