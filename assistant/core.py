@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from assistant.answer import Answer
-from assistant.followup import Intent, interpret
+from assistant.followup import interpret
 from assistant.grounding import Grounding, SentenceFilter
 from assistant.llm import LLM, GenerationOptions
 from assistant.prompt import build_messages

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from catalog.money import money
+from assistant.grounding import _MONEY
 from catalog.models import Product
 from ranking.contract import Suggestion
 
@@ -30,19 +31,23 @@ def suggestion_list(suggestions: list[Suggestion], language: str) -> str:
     return "\n".join(f"{i}. {s.product.display_title} — {price_text(s.product)}{sep}{s.reason}" for i, s in enumerate(suggestions, 1))
 
 
+def quoted(what: str) -> str:
+    """The shopper's words as echoed back, without amounts of money: an answer states only
+    catalogue prices, even when quoting.
+
+    >>> quoted("anything for £0.01?")
+    'anything for …?'
+    """
+    return _MONEY.sub("…", what).strip()
+
+
 def fallback(suggestions: list[Suggestion], what: str, constraints: tuple[str, ...], language: str) -> str:
     """The templated answer used when the model's output is unusable."""
+    what = quoted(what)
     extra = f" ({', '.join(constraints)})" if constraints else ""
     if language == "zh":
         return f"为您找到这些商品（{what}{extra}）：\n{suggestion_list(suggestions, language)}"
     return f"Here is what I found for “{what}”{extra}:\n{suggestion_list(suggestions, language)}"
-
-
-def lead(what: str, constraints: tuple[str, ...], language: str) -> str:
-    extra = f" ({', '.join(constraints)})" if constraints else ""
-    if language == "zh":
-        return f"关于“{what}”{extra}，推荐这些："
-    return f"For “{what}”{extra}, here are my picks."
 
 
 def clarify(language: str) -> str:
@@ -52,6 +57,7 @@ def clarify(language: str) -> str:
 
 
 def no_results(what: str, constraints: tuple[str, ...], language: str) -> str:
+    what = quoted(what)
     extra = f" ({', '.join(constraints)})" if constraints else ""
     if language == "zh":
         return f"抱歉，店里没有符合“{what}”{extra}的商品。换个说法或放宽条件试试？"

@@ -6,19 +6,14 @@ gives the same text, and a shorter budget gives a prefix of it.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.llm import GenerationOptions, Message, ScriptedLLM, generate, resolve_llm
 from assistant.llm.openai_backend import OpenAICompatibleLLM
-from assistant.llm.shipped import SHIPPED_LLMS
 from shopassist.errors import LLMError
 from shopassist.settings import Settings
 
@@ -36,60 +31,15 @@ def _echo(messages) -> str:  # the fake's script: deterministic in the prompt, l
     return "You asked: " + messages[-1].content
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def llm_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("llm-home")
 
 
 @pytest.fixture(scope="session")
-def llama_llm(llm_home):
-    """SmolLM2-135M through llama.cpp, resolved the way the assistant resolves it; loaded once."""
-    return resolve_llm(Settings(home=llm_home, llm="smollm2-135m", llm_backend="llama-cpp", threads=1))
-
-
-@pytest.fixture(scope="session")
-def llama_server(tmp_path_factory):
-    """A real llama-cpp-python OpenAI-compatible server with SmolLM2 on 127.0.0.1; its base URL."""
-    port = free_port()
-    model = SHIPPED_LLMS["smollm2-135m"].parts[0].locate()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-             "--port", str(port), "--n_threads", "1", "--n_threads_batch", "1", "--n_ctx", "4096",
-             "--verbose", "False",
-             # Its default cuts a streaming answer short when another request arrives.
-             "--interrupt_requests", "False"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{base}/v1/models", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not answer within 90 s:\n{log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def llama_llm(small_llm):
+    """SmolLM2-135M through llama.cpp (the suite's one loaded copy, from conftest)."""
+    return small_llm
 
 
 @pytest.fixture(scope="session")
