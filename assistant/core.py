@@ -134,7 +134,7 @@ class Assistant:
         if not top:
             yield from self._finish(state, clock, no_results(what, result.query.constraints, language), [], "no_results", language)
             return
-        messages = build_messages(top, message, self._shopper_summary(user), language)
+        messages = build_messages(top, message, self.shopper_summary(user), language)
         clock.mark("prompt")
         clock.since_start("before_llm")
         text_parts: list[str] = []
@@ -177,7 +177,7 @@ class Assistant:
         clock.since_start("total")
         yield Answer(text=text, suggestions=top, session=state.id, timings=clock.timings, kind=kind, language=language)
 
-    def _shopper_summary(self, user: str | None) -> str:
+    def shopper_summary(self, user: str | None) -> str:
         """One line about the shopper for the prompt: where they are and what they bought lately."""
         shopper = self.catalog.shoppers.get(user) if user else None
         rows = self._history_rows.get(user) if user else None
@@ -193,6 +193,17 @@ class Assistant:
 
     def history(self, user: str) -> list[Event]:
         return self.catalog.history(user)
+
+    def shoppers(self, limit: int = 50) -> list[tuple[str, str]]:
+        """(id, one-line summary) of the store's most active shoppers, for a shopper picker."""
+        if not self._history_rows:
+            return []
+        busiest = sorted(self._history_rows.items(), key=lambda kv: -len(kv[1]))[:limit]
+        out = []
+        for shopper_id, rows in busiest:
+            summary = self.shopper_summary(shopper_id)
+            out.append((shopper_id, f"{len(rows)} purchases; {summary}"))
+        return out
 
     def product(self, product_id: str) -> Product | None:
         return self.catalog.products.get(product_id)

@@ -35,7 +35,8 @@ COMMON_WORDS = frozenset(
     sorry unfortunately however also both each all any some more other another first second third these those one
     two three four five based since because which what who why how when where hi hello thanks thank please welcome
     item items product products price prices cheap cheaper affordable budget under below above over around about
-    shopper customer store shop catalogue catalog recommendation recommendations suggestion suggestions""".split()
+    shopper customer store shop catalogue catalog recommendation recommendations suggestion suggestions
+    i'm i'd i'll i've you're you'll you'd it's that's there's here's let's we're we'll don't can't won't isn't""".split()
 )
 
 
