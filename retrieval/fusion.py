@@ -9,10 +9,11 @@ import numpy as np
 
 @dataclass(frozen=True)
 class FusionConfig:
+    # Defaults chosen on the Icecat dev judgements (benchmarks/tune_search.py): linear beat RRF.
     method: str = "linear"  # "linear" (normalised scores) or "rrf" (reciprocal rank)
-    lexical_weight: float = 0.5  # linear: weight of BM25; the dense weight is 1 - this
+    lexical_weight: float = 0.7  # linear: weight of BM25; the dense weight is 1 - this
     rrf_k: int = 60  # rrf: the usual constant from Cormack et al. (2009)
-    pool: int = 200  # candidates taken from each source before fusing
+    pool: int = 100  # candidates taken from each source before fusing
 
 
 def top_indices(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndarray:

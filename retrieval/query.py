@@ -89,6 +89,7 @@ class ParsedQuery:
     max_price: float | None = None
     brands: frozenset[str] = frozenset()  # required (lower case); empty = any
     exclude_brands: frozenset[str] = frozenset()
+    mentioned_brands: frozenset[str] = frozenset()  # named without "only"/"not": a preference, not a filter
     colours: frozenset[str] = frozenset()
     categories: frozenset[str] = frozenset()
     cheap: bool = False  # "cheap" without a number: the retriever picks a bound from the results
@@ -146,12 +147,14 @@ def parse_query(raw: str, vocabulary: Vocabulary = Vocabulary()) -> ParsedQuery:
 
     brands: set[str] = set()
     excluded: set[str] = set()
+    mentioned: set[str] = set()
     for brand, start, end, kind in _brand_mentions(text, vocabulary):
         if kind == "exclude":
             excluded.add(brand)
         elif kind == "only":
             brands.add(brand)
         else:
+            mentioned.add(brand)
             continue  # a plain mention ("sony headphones") stays in the search text
         constraints.append(f"not {_brand_label(brand)}" if kind == "exclude" else f"{_brand_label(brand)} only")
         text = text[:start] + " " * (end - start) + text[end:]  # keep later offsets valid
@@ -175,6 +178,7 @@ def parse_query(raw: str, vocabulary: Vocabulary = Vocabulary()) -> ParsedQuery:
         max_price=max_price,
         brands=frozenset(brands - excluded),
         exclude_brands=frozenset(excluded),
+        mentioned_brands=frozenset(mentioned - excluded),
         colours=frozenset(colours),
         categories=frozenset(categories),
         cheap=cheap,

@@ -66,7 +66,7 @@ class Retriever:
         if not parsed.has_words:  # only constraints ("under £10"): everything that fits, cheapest first
             return SearchResult(parsed, self._by_price(mask, k))
         lexical = self.lexical.scores(parsed.text) if method != "dense" else None
-        dense = self._dense_scores(parsed.text) if method != "bm25" else None
+        dense = self._dense_scores(parsed) if method != "bm25" else None
         if parsed.cheap:
             mask = self._cheap_mask(parsed, lexical, dense, mask)
         if method == "bm25":
@@ -89,9 +89,16 @@ class Retriever:
             candidates.append(Candidate(self.products[i], float(score), scores))
         return SearchResult(parsed, candidates)
 
-    def _dense_scores(self, text: str) -> np.ndarray:
-        vector = self.embedder.embed([text], query=True)[0]
-        return self.dense.scores(vector)
+    def _dense_scores(self, parsed: ParsedQuery) -> np.ndarray:
+        vector = self.embedder.embed([parsed.text], query=True)[0]
+        if self.dense_mode == "memory":
+            return self.dense.scores(vector)
+        # "chroma": HNSW with a server-side `where` filter; products it does not return score -1.
+        scores = np.full(len(self.products), -1.0, dtype=np.float32)
+        for hit in self.vector_index.query(vector, self.fusion.pool, where=self.columns.chroma_where(parsed)):
+            if hit.id in self._position:
+                scores[self._position[hit.id]] = hit.score
+        return scores
 
     def _cheap_mask(self, parsed, lexical, dense, mask):
         """'cheap' with no number: keep the cheaper part of what matches the words."""

@@ -1,0 +1,63 @@
+"""Search latency on the whole Icecat catalogue (19,406 products), model loaded, 2 cores.
+
+One query = parse + BM25 + dense + fusion (+ filters). Two correct dense paths over the same
+Chroma collection are timed in the same run: the shipped one (vectors held in memory, exact
+scoring, filters as a boolean mask) and the baseline (Chroma's HNSW query with a `where` filter).
+
+    .venv/bin/python benchmarks/search_latency.py   # after: shopassist reindex --catalog ../shared/data/icecat
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.evaluation import Judgements
+from retrieval.factory import open_retriever
+from shopassist.settings import Settings
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "icecat"
+
+
+def timed(retriever, queries, repeats: int) -> np.ndarray:
+    times = []
+    for _ in range(repeats):
+        for q in queries:
+            started = time.perf_counter()
+            retriever.search(q, 10)
+            times.append((time.perf_counter() - started) * 1000)
+    return np.array(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", default="icecat")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    retriever = open_retriever(Settings.load(), args.store)
+    words = list(Judgements.read(DATA / "judgments-dev.csv").by_query)
+    brands = sorted(retriever.vocabulary.brands)
+    rng = random.Random(0)
+    filtered = [f"{q} under ${rng.choice([20, 50, 100, 300, 1000])}, not {rng.choice(brands)}" for q in words]
+    retriever.search("warm up", 10)
+    print(f"{len(retriever.products):,} products, {len(words)} dev queries × {args.repeats}, embedder {retriever.embedder.name}")
+    print(f"{'path':<34} {'filters':<8} {'mean ms':>8} {'p50 ms':>7} {'p95 ms':>7}")
+    for mode in ("memory", "chroma"):
+        retriever.dense_mode = mode
+        label = "shipped: in-memory exact + mask" if mode == "memory" else "baseline: Chroma HNSW + where"
+        for name, queries in (("off", words), ("on", filtered)):
+            t = timed(retriever, queries, args.repeats)
+            print(f"{label:<34} {name:<8} {t.mean():8.1f} {np.percentile(t, 50):7.1f} {np.percentile(t, 95):7.1f}")
+    retriever.dense_mode = "memory"
+    started = time.perf_counter()
+    for q in words:
+        retriever.embedder.embed([q], query=True)
+    print(f"of which query embedding alone: {(time.perf_counter() - started) * 1000 / len(words):.1f} ms mean")
+
+
+if __name__ == "__main__":
+    main()
