@@ -1,0 +1,96 @@
+"""End-to-end latency of `assistant.ask` on the demo store with the demo LLM on the CPU.
+
+Prints, over a set of real shoppers' questions: time to the first token from the model and to the
+first verified text streamed to the shopper (p50/p95), the total time of a three-suggestion answer,
+and the time of everything before the LLM (understand + retrieve + rank + prompt; p95). The
+baseline row is the same turns with the LLM switched off (templated answers): the cost of the
+model itself.
+
+    .venv/bin/python benchmarks/ask_latency.py [--llm qwen2.5-coder-1.5b] [--threads 2]
+    # needs: shopassist reindex --store demo; make demo-model
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from assistant.core import Answer, Chunk
+from assistant.factory import open_assistant
+from assistant.llm import resolve_llm
+from shopassist.settings import Settings
+
+TURNS = [
+    ("17850", "christmas decorations for the tree"),
+    ("17850", "cheaper?"),
+    ("13047", "a birthday present for a kid who loves dinosaurs, under £10"),
+    ("13047", "show me more"),
+    ("12583", "a red mug for my mum"),
+    ("12583", "something for a picnic"),
+    ("14606", "lunch bag for school under £3"),
+    ("14606", "not that one, cheaper"),
+    ("15311", "candles for a wedding"),
+    ("15311", "vintage kitchen storage tins"),
+    (None, "cake stand with three tiers"),
+    (None, "heart shaped decorations"),
+]
+
+
+def run(assistant, turns):
+    sessions: dict[str | None, str] = {}
+    rows = []
+    for user, message in turns:
+        started = time.perf_counter()
+        first_text = None
+        answer = None
+        for item in assistant.stream(user, message, sessions.get(user)):
+            if isinstance(item, Chunk) and first_text is None and item.text.strip():
+                first_text = (time.perf_counter() - started) * 1000
+            elif isinstance(item, Answer):
+                answer = item
+        sessions[user] = answer.session
+        rows.append((answer, first_text))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--llm", default="qwen2.5-coder-1.5b")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--store", default="demo")
+    args = parser.parse_args()
+    settings = Settings.load(llm=args.llm, llm_backend="llama-cpp", threads=args.threads)
+    started = time.perf_counter()
+    llm = resolve_llm(settings)
+    load_s = time.perf_counter() - started
+    assistant = open_assistant(settings, args.store, llm=llm)
+    assistant.ask(None, "warm up: a mug")  # loads the system prompt into llama.cpp's cache once
+    rows = run(assistant, TURNS)
+    baseline = run(open_assistant(settings, args.store, llm=None), TURNS)  # type: ignore[arg-type]
+
+    def pct(values, q):
+        values = [v for v in values if v is not None]
+        return np.percentile(values, q) if values else float("nan")
+
+    first_token = [a.timings.get("first_token") for a, _ in rows]
+    first_text = [t for _, t in rows]
+    totals = [a.timings["total"] for a, _ in rows if a.kind in ("suggestions", "fallback") and len(a.suggestions) == 3]
+    before = [a.timings["before_llm"] for a, _ in rows if "before_llm" in a.timings]
+    kinds = {}
+    for a, _ in rows:
+        kinds[a.kind] = kinds.get(a.kind, 0) + 1
+    print(f"{args.llm} via llama.cpp, {args.threads} threads, {len(TURNS)} turns on the {args.store} store (model load {load_s:.1f} s)")
+    print(f"answer kinds: {kinds}")
+    print(f"first token from the model     p50 {pct(first_token, 50):7.0f} ms   p95 {pct(first_token, 95):7.0f} ms")
+    print(f"first verified text streamed   p50 {pct(first_text, 50):7.0f} ms   p95 {pct(first_text, 95):7.0f} ms")
+    print(f"total, three-suggestion answer p50 {pct(totals, 50):7.0f} ms   p95 {pct(totals, 95):7.0f} ms   (n={len(totals)})")
+    print(f"everything before the LLM      p50 {pct(before, 50):7.0f} ms   p95 {pct(before, 95):7.0f} ms")
+    base_totals = [a.timings["total"] for a, _ in baseline]
+    print(f"baseline, no LLM (templated)   p50 {pct(base_totals, 50):7.0f} ms   p95 {pct(base_totals, 95):7.0f} ms")
+    print("\nsample answer:", rows[2][0].text)
+
+
+if __name__ == "__main__":
+    main()
