@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from shopassist.cli_options import EmbedderOpt, _settings
+from shopassist.cli_options import EmbedderOpt, _settings, progress_bar
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
@@ -76,17 +76,8 @@ def eval_search(
     judged = Judgements.read(judgments)
     embedder = load_embedder(settings.embedder, settings.embed_batch_size)
     spec = SourceSpec.resolve(settings, None, catalog)
-    bar: list[tqdm] = []
-
-    def progress(done: int, total: int) -> None:
-        if not bar:
-            bar.append(tqdm(total=total, unit="product", desc=f"indexing {spec.name}", file=sys.stderr, disable=total == 0))
-        bar[0].n = done
-        bar[0].refresh()
-
-    build_store(settings, spec, embedder, progress=progress)
-    if bar:
-        bar[0].close()
+    with progress_bar(f"indexing {spec.name}") as progress:
+        build_store(settings, spec, embedder, progress=progress)
     shipped = open_retriever(settings, spec.name, embedder)
     reference = Retriever(shipped.catalog, embedder, LexicalIndex.build(shipped.products, REFERENCE), shipped.dense)
 

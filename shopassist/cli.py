@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import click
 import typer
 
-from shopassist.cli_options import EmbedderOpt, _settings
+from shopassist.cli_options import EmbedderOpt, _settings, progress_bar
 from shopassist.errors import ShopassistError
 from shopassist.settings import Settings
 
@@ -79,8 +79,6 @@ def reindex(
     Only new or changed products are embedded; removed ones are deleted. Safe to interrupt:
     the next run finishes the job.
     """
-    from tqdm import tqdm
-
     from catalog.build import SourceSpec, build_store
     from retrieval.embedder import load_embedder
 
@@ -88,17 +86,8 @@ def reindex(
     spec = SourceSpec.resolve(settings, store, catalog)
     _err(f"loading {spec.path} …")
     model = load_embedder(settings.embedder, settings.embed_batch_size)
-    bar: list[tqdm] = []
-
-    def progress(done: int, total: int) -> None:
-        if not bar:
-            bar.append(tqdm(total=total, unit="product", desc=f"embedding {spec.name}", file=sys.stderr, disable=total == 0))
-        bar[0].n = done
-        bar[0].refresh()
-
-    loaded, result = build_store(settings, spec, model, _mapping(map_), progress)
-    if bar:
-        bar[0].close()
+    with progress_bar(f"embedding {spec.name}") as progress:
+        loaded, result = build_store(settings, spec, model, _mapping(map_), progress)
     report = loaded.report
     for line in report.warnings:
         _err(f"warning: {line}")

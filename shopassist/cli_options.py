@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Callable, Optional
 
 import typer
 
@@ -18,3 +21,23 @@ def _settings(ctx: typer.Context, embedder: str | None = None) -> Settings:
     return settings.with_(embedder=embedder) if embedder else settings
 
 
+
+
+@contextmanager
+def progress_bar(desc: str, unit: str = "product") -> Iterator[Callable[[int, int], None]]:
+    """A `progress(done, total)` callback drawing a tqdm bar on stderr, closed on exit."""
+    from tqdm import tqdm
+
+    bar: list[tqdm] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bar:
+            bar.append(tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, disable=total == 0))
+        bar[0].n = done
+        bar[0].refresh()
+
+    try:
+        yield progress
+    finally:
+        if bar:
+            bar[0].close()

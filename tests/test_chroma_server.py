@@ -1,7 +1,6 @@
 """The same index code against a real `chroma run` server on 127.0.0.1."""
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -12,14 +11,9 @@ import pytest
 
 from catalog.build import SourceSpec, build_store
 from retrieval.factory import open_retriever
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
