@@ -12,6 +12,7 @@ from assistant.answer import Answer
 from assistant.followup import interpret
 from assistant.grounding import Grounding, SentenceFilter
 from assistant.llm import LLM, GenerationOptions
+from assistant.privacy import mask_pii
 from assistant.prompt import build_messages
 from assistant.replies import clarify, fallback, language_of, no_results, product_facts
 from assistant.session import Session, SessionStore, Turn
@@ -104,6 +105,7 @@ class Assistant:
     # -- one turn ------------------------------------------------------------------
     def _turn(self, state: Session, user: str | None, message: str) -> Iterator[Chunk | Answer]:
         clock = _Clock()
+        message = mask_pii(message)  # first: nothing below (logs, prompt, history) sees raw PII
         language = language_of(message)
         shown = [self.catalog.products[i] for i in state.shown if i in self.catalog.products]
         intent = interpret(message, self.retriever.parse, state.query, shown, state.seen)
