@@ -1,0 +1,204 @@
+"""The shopping chat end to end: the real app on 127.0.0.1, driven by Debian's headless Chromium.
+
+The assistant is real (hybrid retrieval over a slice of the demo store); its LLM is the shipped
+ScriptedLLM, because these tests are about what the page does with the stream, not the words.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from assistant.core import Assistant
+from assistant.llm.fakes import ScriptedLLM
+from ranking.fakes import RetrievalOrderRanker
+from tests.conftest import REPO, free_port
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+SCREENSHOT = REPO / "docs" / "screenshot.png"
+QUESTION = "christmas decorations for the tree"
+TIMEOUT_MS = 30_000  # a turn takes well under a second here; this only bounds a hang
+
+
+def reply(messages) -> str:
+    return "[1] is a lovely pick. [2] is a cheerful extra."
+
+
+@pytest.fixture(scope="module")
+def assistant(demo_retriever):
+    # A small delay per token: answers stream visibly and two shoppers' turns overlap in time.
+    return Assistant(demo_retriever, RetrievalOrderRanker(), ScriptedLLM(reply, delay_s=0.02))
+
+
+def serve(assistant):
+    from ui.app import build_app, launch_app
+
+    app = build_app(assistant, title="shopassist · demo")
+    return app, launch_app(app, "127.0.0.1", free_port())
+
+
+@pytest.fixture(scope="module")
+def server(assistant):
+    app, url = serve(assistant)
+    yield url
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium` (Playwright's own download does not work here)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Shop:
+    """One browser tab on the app, in a shopper's words: choose, ask, judge a card."""
+
+    def __init__(self, browser, url: str):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.requests: list[str] = []
+        self.context.on("request", lambda request: self.requests.append(request.url))
+        self.page = self.context.new_page()
+        self.url = url
+        self.page.goto(url)
+        self.page.wait_for_selector('.shelf-head[data-state="ready"]')
+
+    def choose(self, shopper: str) -> None:
+        self.page.locator("#shopper input").click()
+        self.page.get_by_role("option", name=re.compile(rf"^{re.escape(shopper)} ")).click()
+        self.page.wait_for_selector(f'.profile[data-shopper="{shopper}"]')
+
+    def turn(self) -> int:
+        return int(self.page.locator(".shelf-head").get_attribute("data-turn"))
+
+    def send(self, message: str) -> int:
+        """Sends without waiting for the answer; returns the turn number to wait for."""
+        expected = self.turn() + 1
+        self.page.locator("#ask textarea").fill(message)
+        self.page.locator("#send").click()
+        return expected
+
+    def wait(self, turn: int) -> list[str]:
+        self.page.wait_for_selector(f'.shelf-head[data-turn="{turn}"][data-state="ready"]')
+        return self.titles()
+
+    def ask(self, message: str) -> list[str]:
+        return self.wait(self.send(message))
+
+    def titles(self) -> list[str]:
+        return self.page.locator(".shop-card-title").all_inner_texts()
+
+    def judge(self, title: str, button: str, mark: str) -> None:
+        card = self.page.locator(".card-box").filter(has=self.page.locator(".shop-card-title", has_text=title))
+        card.get_by_role("button", name=button).click()
+        self.page.wait_for_selector(f'.shop-card[data-mark="{mark}"]')
+
+    def chat(self) -> str:
+        return self.page.locator("#chat").inner_text()
+
+    def profile(self) -> str:
+        return self.page.locator(".profile").inner_text()
+
+    def foreign_requests(self) -> list[str]:
+        local = self.url.rstrip("/")
+        return [u for u in self.requests if not (u.startswith(local + "/") or u == local or u.startswith(("data:", "blob:")))]
+
+
+def test_pick_ask_dislike_and_the_product_is_gone(server, browser, assistant, demo_retriever):
+    shopper, summary = assistant.shoppers(1)[0]
+    catalogue_titles = {p.display_title for p in demo_retriever.catalog.products.values()}
+    shop = Shop(browser, server)
+    try:
+        shop.choose(shopper)
+        assert summary.split(";")[0] in shop.profile()
+
+        first = shop.ask(QUESTION)
+        assert first and set(first) <= catalogue_titles
+        assert QUESTION in shop.chat() and first[0] in shop.chat()  # the streamed answer names the top pick
+        assert shop.page.locator(".shop-card-price").first.inner_text().startswith("£")
+
+        disliked = first[0]
+        shop.judge(disliked, "👎", "dislike")
+        second = shop.ask(QUESTION)  # the same search again: only the disliked product may drop out
+        assert second and disliked not in second
+        assert set(first[1:]) <= set(second)
+        assert shop.chat().count(QUESTION) == 2  # one conversation, two turns
+
+        shop.judge(second[0], "🛒 Add to cart", "cart")
+        shop.page.mouse.move(0, 0)
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        shop.page.screenshot(path=str(SCREENSHOT))
+        assert shop.foreign_requests() == []
+    finally:
+        shop.context.close()
+
+
+def test_two_shoppers_at_once_never_see_each_other(server, browser, assistant, demo_retriever):
+    (ann, ann_summary), (bob, bob_summary) = assistant.shoppers(2)
+    questions = {ann: "a mug for tea", bob: QUESTION}
+    calls_before = len(assistant.llm.calls)
+    shops = {ann: Shop(browser, server), bob: Shop(browser, server)}
+    try:
+        for shopper, shop in shops.items():
+            shop.choose(shopper)
+        waiting = {shopper: shop.send(questions[shopper]) for shopper, shop in shops.items()}  # both in flight
+        titles = {shopper: shops[shopper].wait(turn) for shopper, turn in waiting.items()}
+        assert titles[ann] and titles[bob] and not set(titles[ann]) & set(titles[bob])
+
+        for me, other in ((ann, bob), (bob, ann)):
+            page = shops[me].page.locator("body").inner_text()
+            assert questions[me] in page and questions[other] not in page
+            assert f"Shopper {me}" in page and other not in page
+            for title in titles[other]:
+                assert title not in page
+
+        bob_chat = shops[bob].chat()
+        shops[ann].ask("cheaper?")
+        assert shops[bob].chat() == bob_chat and shops[ann].chat().count("cheaper?") == 1
+
+        # What the assistant was told about each shopper (their history) went only into their own turns.
+        for call in assistant.llm.calls[calls_before:]:
+            prompt = "\n".join(m.content for m in call)
+            own, other = (ann_summary, bob_summary) if questions[ann] in prompt or "cheaper?" in prompt else (bob_summary, ann_summary)
+            assert _recent(own) in prompt and _recent(other) not in prompt
+        for shop in shops.values():
+            assert shop.foreign_requests() == []
+    finally:
+        for shop in shops.values():
+            shop.context.close()
+
+
+def test_a_failed_turn_is_a_short_message_and_the_details_are_logged(demo_retriever, browser, caplog):
+    # An empty script makes the LLM raise a LookupError: a bug-shaped failure, not an LLMError.
+    broken = Assistant(demo_retriever, RetrievalOrderRanker(), ScriptedLLM([]))
+    app, url = serve(broken)
+    shop = Shop(browser, url)
+    try:
+        with caplog.at_level(logging.ERROR, logger="shopassist.ui"):
+            shop.ask(QUESTION)
+        assert "Sorry, something went wrong on our side. Please try again." in shop.chat()
+        assert "LookupError" not in shop.chat()
+        assert any(r.exc_info and isinstance(r.exc_info[1], LookupError) for r in caplog.records)
+        assert shop.page.locator("#ask textarea").is_enabled()
+    finally:
+        shop.context.close()
+        app.close()
+
+
+def _recent(summary: str) -> str:
+    """The 'recently bought …' part of a shopper summary: what makes it this shopper's."""
+    return summary.split("recently bought ", 1)[1].split(",")[0]

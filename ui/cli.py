@@ -1,0 +1,62 @@
+"""`shopassist ui`: the shopping chat in a browser."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from shopassist.errors import ConfigError
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def register(app: typer.Typer, eval_app: typer.Typer) -> None:
+    app.command("ui")(ui)
+
+
+def credentials(auth: str | None) -> tuple[str, str] | None:
+    """`user:password` → ("user", "password"); the password may itself hold colons.
+
+    >>> credentials("ann:s3cret:x"), credentials(None)
+    (('ann', 's3cret:x'), None)
+    """
+    if auth is None:
+        return None
+    user, sep, password = auth.partition(":")
+    if not sep or not user or not password:
+        raise click.BadParameter(f"{auth!r} is not user:password", param_hint="--auth")
+    return user, password
+
+
+def ui(
+    ctx: typer.Context,
+    store: Annotated[str, typer.Option("--store", help="A store built by `shopassist reindex`.")] = "demo",
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; the default is this machine only.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 7860,
+    auth: Annotated[Optional[str], typer.Option("--auth", help="user:password asked for before the page opens; use it whenever --host is not 127.0.0.1.")] = None,
+    llm: Annotated[Optional[str], typer.Option("--llm", help="Model: smollm2-135m, qwen2.5-coder-1.5b, a .gguf file or a hub id.")] = None,
+) -> None:
+    """Open the shopping chat in a browser: streamed answers, product cards, 👍 / 👎 / add to cart."""
+    login = credentials(auth)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("shopassist").setLevel(logging.INFO)
+    from assistant.factory import open_assistant
+    from ui.app import build_app, launch_app
+
+    settings = ctx.find_root().obj
+    if llm:
+        settings = settings.with_(llm=llm)
+    typer.echo(f"loading the {store} store …", err=True)
+    assistant = open_assistant(settings, store)
+    if host not in _LOOPBACK and login is None:
+        typer.echo(f"warning: serving on {host} without --auth: anyone who can reach this port can use it", err=True)
+    app = build_app(assistant, title=f"shopassist · {store}")
+    try:
+        url = launch_app(app, host, port, login)
+    except OSError as e:  # Gradio's way of saying the address cannot be bound
+        raise ConfigError(f"cannot listen on {host}:{port}: the port is taken or the address is not this machine's — pick another with --port or --host") from e
+    typer.echo(f"shopassist ui: {url}  (Ctrl-C to stop)", err=True)
+    app.block_thread()
