@@ -16,6 +16,7 @@ from assistant.privacy import mask_pii
 from assistant.prompt import build_messages
 from assistant.replies import clarify, fallback, language_of, no_results, product_facts
 from assistant.session import Session, SessionStore, Turn
+from catalog.event_log import EventLog
 from catalog.models import Event, Product
 from ranking.contract import RankContext, Ranker, Suggestion
 from retrieval.query import CHINESE_BRANDS
@@ -64,8 +65,10 @@ class Assistant:
         options: GenerationOptions = GenerationOptions(max_tokens=160, timeout_s=30.0),
         suggestions: int = 3,  # a short list a shopper can compare at a glance
         pool: int = 50,  # candidates retrieved for the ranker to reorder
+        event_log: EventLog | None = None,  # durable feedback and (masked) messages; None keeps them in memory
     ):
         self.retriever, self.ranker, self.llm = retriever, ranker, llm
+        self.event_log = event_log
         self.catalog = retriever.catalog
         self.sessions = sessions or SessionStore()
         self.options, self.n, self.pool = options, suggestions, pool
@@ -95,6 +98,8 @@ class Assistant:
             raise KeyError(f"session {session!r} has expired — ask again to start a new one")
         with state.lock:
             event = Event(state.shopper_id or "", product_id, FEEDBACK_KINDS[kind], datetime.now(timezone.utc))
+            if self.event_log is not None:
+                self.event_log.append(event, session=state.id)  # durable before it counts
             state.events.append(event)
             if kind == "dislike":
                 state.disliked.add(product_id)
@@ -110,7 +115,7 @@ class Assistant:
         shown = [self.catalog.products[i] for i in state.shown if i in self.catalog.products]
         intent = interpret(message, self.retriever.parse, state.query, shown, state.seen)
         clock.mark("understand")
-        state.turns.append(Turn("user", message))
+        self._remember(state, "user", message)
 
         if intent.kind == "question" and intent.product is not None:
             text = product_facts(intent.product, intent.topic, language)
@@ -175,9 +180,14 @@ class Assistant:
         if top and not keep_shown:
             state.shown = [s.product.id for s in top]
             state.seen.update(state.shown)
-        state.turns.append(Turn("assistant", text))
+        self._remember(state, "assistant", text)
         clock.since_start("total")
         yield Answer(text=text, suggestions=top, session=state.id, timings=clock.timings, kind=kind, language=language)
+
+    def _remember(self, state: Session, role: str, text: str) -> None:
+        state.turns.append(Turn(role, text))
+        if self.event_log is not None:
+            self.event_log.add_message(state.id, state.shopper_id, role, text)
 
     def shopper_summary(self, user: str | None) -> str:
         """One line about the shopper for the prompt: where they are and what they bought lately."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.core import Assistant
 from assistant.llm import LLM, resolve_llm
+from catalog.event_log import EventLog
 from ranking.contract import Ranker
 from retrieval.factory import open_retriever
 from shopassist.settings import Settings
@@ -24,4 +25,5 @@ def open_assistant(settings: Settings, store: str = "demo", llm: LLM | None = No
     """Retriever, ranker and LLM for a built store (`shopassist reindex --store demo` first)."""
     retriever = open_retriever(settings, store)
     ranker = ranker or default_ranker(settings, store, retriever.catalog)
-    return Assistant(retriever, ranker, llm if llm is not None else resolve_llm(settings))
+    event_log = EventLog(settings.store_dir(store) / "events.db")
+    return Assistant(retriever, ranker, llm if llm is not None else resolve_llm(settings), event_log=event_log)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog.event_log import EventLog
 from catalog.reindex import ReindexResult, catalog_fingerprint, reindex, write_manifest
 from catalog.sources.product_table import ColumnMapping
 from catalog.store import DEMO, Catalog, demo_source, load_catalog, store_name_for
@@ -50,6 +51,10 @@ def build_store(
     vector index → lexical index → snapshot → manifest."""
     catalog = load_catalog(spec.path, spec.name, mapping)
     folder = settings.store_dir(spec.name)
+    removed = catalog.forget(EventLog(folder / "events.db").forgotten())  # they stay forgotten on reload
+    if removed:
+        catalog.report.events.accepted -= removed
+        catalog.report.events.dropped["shopper asked to be forgotten"] += removed
     catalog.report.write_rejects(folder / "rejects.jsonl")
     index = VectorIndex.open(settings, spec.name, embedder.name)
     result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress)

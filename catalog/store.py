@@ -30,6 +30,16 @@ class Catalog:
     events: pd.DataFrame = field(default_factory=empty_events)  # catalog.events.EVENT_COLUMNS
     report: LoadReport = field(default_factory=LoadReport)
 
+    def forget(self, shopper_ids: frozenset[str] | set[str]) -> int:
+        """Remove these shoppers and their events (the right to be forgotten); returns events removed."""
+        if not shopper_ids:
+            return 0
+        gone = self.events["shopper_id"].isin(list(shopper_ids))
+        self.events = self.events[~gone].reset_index(drop=True)
+        for shopper_id in shopper_ids:
+            self.shoppers.pop(shopper_id, None)
+        return int(gone.sum())
+
     def history(self, shopper_id: str) -> list[Event]:
         """The shopper's events, oldest first."""
         mine = self.events[self.events["shopper_id"] == shopper_id]

@@ -123,6 +123,26 @@ def catalog_export(store: StoreOpt = None, catalog: CatalogOpt = None, map_: Map
         _err(line)
 
 
+ShopperArg = Annotated[str, typer.Argument(help="The shopper's id, e.g. 17850.")]
+
+
+@app.command("export-user")
+def export_user(ctx: typer.Context, shopper: ShopperArg, store: StoreOpt = "demo") -> None:
+    """Print everything held about a shopper as one JSON object (profile, events, sessions, messages)."""
+    from catalog.personal_data import export_shopper
+
+    typer.echo(json.dumps(export_shopper(_settings(ctx), store or "demo", shopper), ensure_ascii=False))
+
+
+@app.command("forget-user")
+def forget_user(ctx: typer.Context, shopper: ShopperArg, store: StoreOpt = "demo") -> None:
+    """Delete a shopper's events, sessions and messages; they stay forgotten when the store is reindexed."""
+    from catalog.personal_data import forget_shopper
+
+    result = forget_shopper(_settings(ctx), store or "demo", shopper)
+    typer.echo(json.dumps(result))
+
+
 def _register_stage_commands() -> None:
     """Stages that own commands add them here (each module defines `register(app, eval_app)`)."""
     import importlib

@@ -1,0 +1,47 @@
+"""Everything held about one shopper: export it, or forget it (and keep it forgotten)."""
+
+from __future__ import annotations
+
+from catalog.event_log import EventLog
+from catalog.store import Catalog
+from shopassist.settings import Settings
+
+
+def export_shopper(settings: Settings, store: str, shopper_id: str) -> dict:
+    """Profile, purchase history, feedback events, sessions and (masked) messages as one object."""
+    folder = settings.store_dir(store)
+    catalog = Catalog.open(store, folder)
+    log = EventLog(folder / "events.db")
+    shopper = catalog.shoppers.get(shopper_id)
+    events = [
+        {"product_id": e.product_id, "kind": e.kind, "timestamp": e.timestamp.isoformat(), "quantity": e.quantity, "value": e.value, "source": "store"}
+        for e in catalog.history(shopper_id)
+    ] + [
+        {"product_id": e.product_id, "kind": e.kind, "timestamp": e.timestamp.isoformat(), "quantity": e.quantity, "value": e.value, "source": "assistant"}
+        for e in log.events(shopper_id)
+    ]
+    return {
+        "shopper": shopper_id,
+        "store": store,
+        "profile": {"country": shopper.country, **shopper.attributes} if shopper else {},
+        "events": events,
+        "sessions": log.sessions(shopper_id),
+        "messages": log.messages(shopper_id),
+        "forgotten": shopper_id in log.forgotten(),
+    }
+
+
+def forget_shopper(settings: Settings, store: str, shopper_id: str) -> dict:
+    """Delete the shopper's events, sessions and messages from the store's snapshot and event log,
+    and record the request so reloading or reindexing from the source files leaves them out.
+
+    Trained rankers keep no per-shopper rows (histories are read from the snapshot at request
+    time), so the next ranking no longer reflects the shopper; their share in aggregate model
+    statistics goes at the next `shopassist train`.
+    """
+    folder = settings.store_dir(store)
+    catalog = Catalog.open(store, folder)
+    removed = catalog.forget({shopper_id})
+    catalog.save(folder)
+    deleted = EventLog(folder / "events.db").forget(shopper_id)
+    return {"shopper": shopper_id, "store": store, "store_events": removed, "assistant_events": deleted["events"], "messages": deleted["messages"]}
