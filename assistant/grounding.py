@@ -104,8 +104,9 @@ class SentenceFilter:
     """Streams verified sentences: feed model chunks in, get whole checked sentences out.
 
     Beyond grounding it keeps the answer short and on point: repeated sentences are dropped (small
-    models loop), at most one sentence may cite no product (an opening line), and once
-    `max_sentences` are kept the filter is `full` and the caller stops generating.
+    models loop), at most one sentence may cite no product (an opening line, held back until a
+    sentence about a product follows, dropped if none does), and once `max_sentences` are kept the
+    filter is `full` and the caller stops generating.
     """
 
     def __init__(self, grounding: Grounding, max_sentences: int = 4, max_uncited: int = 1):
@@ -115,6 +116,7 @@ class SentenceFilter:
         self.kept: list[str] = []
         self.dropped: list[str] = []
         self.cited = 0  # kept sentences that referred to a listed product
+        self._held: list[str] = []  # an uncited opening line, released with the first cited sentence
 
     @property
     def full(self) -> bool:
@@ -129,6 +131,10 @@ class SentenceFilter:
     def flush(self) -> Iterator[str]:
         tail, self._buffer = self._buffer, ""
         yield from self._judge([tail])
+        if self._held:  # an opening line with no product after it says nothing: drop it
+            self.dropped.extend(self._held)
+            self.kept = [k for k in self.kept if k not in self._held]
+            self._held = []
 
     def _judge(self, sentences: Iterable[str]) -> Iterator[str]:
         for raw in sentences:
@@ -145,4 +151,9 @@ class SentenceFilter:
                 continue
             self.cited += cites
             self.kept.append(checked)
+            if not cites and not self.cited:
+                self._held.append(checked)
+                continue
+            yield from self._held
+            self._held = []
             yield checked

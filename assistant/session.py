@@ -34,7 +34,9 @@ class Session:
     seen: set[str] = field(default_factory=set)  # every product shown in this session
     disliked: set[str] = field(default_factory=set)  # never suggested again in this session
     events: list[Event] = field(default_factory=list)  # feedback not yet in the stored history
-    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    # A plain Lock, not an RLock: a streamed turn may be resumed on another thread (Gradio does),
+    # and only a plain Lock may be released by a thread other than the one that took it.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 class SessionStore:

@@ -147,7 +147,7 @@ def _register_stage_commands() -> None:
     """Stages that own commands add them here (each module defines `register(app, eval_app)`)."""
     import importlib
 
-    for module in ("retrieval.cli", "ranking.cli", "assistant.cli", "assistant.llm.cli"):
+    for module in ("retrieval.cli", "ranking.cli", "assistant.cli", "assistant.llm.cli", "ui.cli"):
         try:
             importlib.import_module(module).register(app, eval_app)
         except ModuleNotFoundError as e:

@@ -133,3 +133,10 @@ def test_concurrent_sessions_never_see_each_other(demo_retriever):
     # a session id presented by another shopper is not honoured
     stolen = results[0][0].session
     assert assistant.ask("13047", "mug", stolen).session != stolen
+
+
+def test_an_opening_line_without_products_is_not_left_dangling(demo_retriever):
+    answer = make(demo_retriever, ScriptedLLM(["Happy to help you today."])).ask(None, "christmas decoration")
+    assert answer.kind == "fallback" and not answer.text.startswith("Happy")
+    answer = make(demo_retriever, ScriptedLLM(["Happy to help you today. [1] is a fine pick."])).ask(None, "christmas decoration")
+    assert answer.kind == "suggestions" and answer.text.startswith("Happy to help you today.")
