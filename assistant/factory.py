@@ -21,9 +21,13 @@ def default_ranker(settings: Settings, store: str, catalog) -> Ranker:
     return load_ranker(settings, store, catalog)
 
 
-def open_assistant(settings: Settings, store: str = "demo", llm: LLM | None = None, ranker: Ranker | None = None) -> Assistant:
-    """Retriever, ranker and LLM for a built store (`shopassist reindex --store demo` first)."""
+def open_assistant(settings: Settings, store: str = "demo", llm: LLM | None = None, ranker: Ranker | None = None,
+                   without_llm: bool = False) -> Assistant:
+    """Retriever, ranker and LLM for a built store (`shopassist reindex --store demo` first).
+    `without_llm` answers from templates only (a baseline for benchmarks)."""
     retriever = open_retriever(settings, store)
     ranker = ranker or default_ranker(settings, store, retriever.catalog)
     event_log = EventLog(settings.store_dir(store) / "events.db")
-    return Assistant(retriever, ranker, llm if llm is not None else resolve_llm(settings), event_log=event_log)
+    if not without_llm and llm is None:
+        llm = resolve_llm(settings)
+    return Assistant(retriever, ranker, llm, event_log=event_log)

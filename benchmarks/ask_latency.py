@@ -68,7 +68,7 @@ def main() -> None:
     assistant = open_assistant(settings, args.store, llm=llm)
     assistant.ask(None, "warm up: a mug")  # loads the system prompt into llama.cpp's cache once
     rows = run(assistant, TURNS)
-    baseline = run(open_assistant(settings, args.store, llm=None), TURNS)  # type: ignore[arg-type]
+    baseline = run(open_assistant(settings, args.store, without_llm=True), TURNS)
 
     def pct(values, q):
         values = [v for v in values if v is not None]
