@@ -1,0 +1,100 @@
+"""Features of (shopper, candidate) pairs: what the final ranker combines.
+
+The same code builds them for training (pools of likely items around held-out next events), for the
+evaluation and for serving one shopper, so the three can never drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ranking.models.base import Recommender
+
+# Models whose full-catalogue rank is a feature too: a rank compares across shoppers where raw
+# scores (a heavy buyer's co-occurrence sums, a logit) do not.
+RANKED = ("cooc", "content", "sasrec", "seed_tfidf_lr")
+
+FEATURES = (
+    "cooc", "cooc_rank", "cooc_last", "content", "content_rank", "sasrec", "sasrec_logp", "sasrec_rank",
+    "seed_tfidf_lr", "seed_tfidf_lr_rank", "popularity", "popularity_segment", "attribute_match",
+    "seen", "seen_recency", "history_length",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Every model's full-catalogue scores for a batch of histories (one row per history)."""
+
+    histories: Sequence[np.ndarray]
+    scores: Mapping[str, np.ndarray]  # model name -> (shoppers, n_items) float32
+
+    @classmethod
+    def compute(cls, models: Mapping[str, Recommender], histories: Sequence[np.ndarray]) -> "Signals":
+        return cls(histories, {name: m.score(histories) for name, m in models.items()})
+
+    def ranks(self, name: str) -> np.ndarray:
+        """(shoppers, n_items) 0-based rank of every item in that model's list (ties by code)."""
+        s = self.scores[name]
+        order = np.argsort(-s, axis=1, kind="stable")
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.arange(s.shape[1])[None, :].repeat(len(s), 0), axis=1)
+        return ranks
+
+
+def build(signals: Signals, candidates: Sequence[np.ndarray], attributes: np.ndarray) -> list[np.ndarray]:
+    """One (len(candidates[u]), len(FEATURES)) float32 matrix per history, columns in FEATURES order.
+
+    `attributes` are the items' encoded attributes (`ItemEncoder.attributes`, one row per score
+    column). Models missing from the signals give constant columns.
+    """
+    n_items = attributes.shape[0]
+    ranks = {name: signals.ranks(name) for name in RANKED if name in signals.scores}
+    out = []
+    for u, (history, cand) in enumerate(zip(signals.histories, candidates)):
+        cand = np.asarray(cand, np.int64)
+        f = np.zeros((len(cand), len(FEATURES)), np.float32)
+        col = {name: j for j, name in enumerate(FEATURES)}
+        for name, s in signals.scores.items():
+            if name in col:
+                f[:, col[name]] = s[u, cand]
+        for name, r in ranks.items():
+            f[:, col[name + "_rank"]] = np.log1p(r[u, cand])
+        if "sasrec" in signals.scores:
+            row = signals.scores["sasrec"][u]
+            f[:, col["sasrec_logp"]] = row[cand] - _logsumexp(row)
+        for name in RANKED:
+            if name not in signals.scores:
+                f[:, col[name + "_rank"]] = np.log1p(n_items)
+        h = np.asarray(history, np.int64)
+        if len(h):
+            taste = attributes[h[-10:]].mean(0)
+            f[:, col["attribute_match"]] = attributes[cand] @ taste
+            seen = np.bincount(h, minlength=n_items)
+            f[:, col["seen"]] = np.log1p(seen[cand])
+            last_at = np.full(n_items, -1, np.int64)
+            last_at[h] = np.arange(len(h))  # later positions overwrite earlier ones
+            age = len(h) - last_at[cand]
+            f[:, col["seen_recency"]] = np.where(last_at[cand] >= 0, 1.0 / age, 0.0)
+        f[:, col["history_length"]] = np.log1p(len(h))
+        out.append(f)
+    return out
+
+
+def pool(signals: Signals, per_model: int = 50, popular: int = 20) -> list[np.ndarray]:
+    """Candidate codes per history: the union of each model's top `per_model` and the segment's
+    `popular` most popular items. What the final ranker reorders when no retriever is in front of it."""
+    tops = []
+    for name, s in signals.scores.items():
+        k = popular if name.startswith("popularity") else per_model
+        if k:
+            tops.append(np.argpartition(-s, min(k, s.shape[1] - 1), axis=1)[:, :k])
+    joined = np.concatenate(tops, axis=1)
+    return [np.unique(row) for row in joined]
+
+
+def _logsumexp(x: np.ndarray) -> float:
+    m = float(x.max())
+    return m + float(np.log(np.exp(x - m).sum()))

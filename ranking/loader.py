@@ -1,0 +1,60 @@
+"""The assistant's entry point: the store's latest trained ranker, loaded on first use."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+from catalog.store import Catalog
+from ranking import artefacts
+from ranking.contract import RankContext, Ranker, Suggestion
+from ranking.ranker import Blend, PopularityRanker, TrainedRanker
+from retrieval.candidate import Candidate
+from shopassist.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class LazyRanker:
+    """Finds and loads the store's latest artefacts on the first `rank` call (not at start-up), or
+    falls back to the untrained ranker when `shopassist train` has never run for the store.
+
+    >>> import tempfile
+    >>> from catalog.models import Product
+    >>> shop = Catalog("toy", {"a": Product("a", "A", "A")})
+    >>> r = LazyRanker(Settings.load(home=tempfile.mkdtemp()), "toy", shop)
+    >>> r.rank(None, [Candidate(shop.products["a"], 1.0)])[0].product.id, r.describe()
+    ('a', 'untrained: query relevance + popularity (run: shopassist train --store toy)')
+    """
+
+    def __init__(self, settings: Settings, store: str, catalog: Catalog, blend: Blend = Blend()):
+        self.settings, self.store, self.catalog, self.blend = settings, store, catalog, blend
+        self._ranker: Ranker | None = None
+        self._about = ""
+        self._lock = threading.Lock()
+
+    @property
+    def ranker(self) -> Ranker:
+        if self._ranker is None:
+            with self._lock:
+                if self._ranker is None:
+                    self._ranker = self._load()
+        return self._ranker
+
+    def _load(self) -> Ranker:
+        folder = artefacts.latest(self.settings, self.store)
+        if folder is None:
+            self._about = f"untrained: query relevance + popularity (run: shopassist train --store {self.store})"
+            return PopularityRanker(self.catalog, self.blend)
+        about = artefacts.manifest(folder)
+        self._about = f"trained {folder.name} ({about.get('created', '?')}, {len(about.get('models', []))} models)"
+        log.info("ranking %s with %s", self.store, self._about)
+        return TrainedRanker(artefacts.load(folder), self.catalog, self.blend)
+
+    def describe(self) -> str:
+        self.ranker
+        return self._about
+
+    def rank(self, shopper_id: str | None, candidates: Sequence[Candidate], context: RankContext | None = None) -> list[Suggestion]:
+        return self.ranker.rank(shopper_id, candidates, context)

@@ -1,0 +1,1 @@
+"""Recommendation models behind one small contract (`ranking.models.base.Recommender`)."""

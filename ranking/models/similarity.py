@@ -1,0 +1,151 @@
+"""Item-to-item models: a shopper's recent items vote for the items most similar to them.
+
+`Cooccurrence` learns similarity from shoppers' histories (collaborative filtering); `ContentSimilarity`
+from product text, so it also covers products nobody has bought yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import scipy.sparse as sp
+
+from ranking.interactions import Interactions
+from ranking.items import ItemEncoder
+from ranking.models.base import recency_matrix, tie_breaker
+
+
+@dataclass
+class Cooccurrence:
+    """Item-kNN over the last few items: cosine-normalised co-occurrence in shoppers' histories.
+
+    window=None counts two items together when one shopper has both; window=w only when they are at
+    most w events apart (order-aware neighbourhoods for long histories).
+
+    >>> from ranking.interactions import toy
+    >>> m = Cooccurrence(last=1).fit(toy(["ab", "ab", "cd"]))
+    >>> int(m.score([np.array([0])])[0].argmax())  # after a: b
+    1
+    """
+
+    window: int | None = None
+    alpha: float = 0.5  # 0.5 = cosine; higher punishes popular items harder
+    last: int = 5  # recent items that vote
+    decay: float = 0.6  # weight of the item k events ago: decay**k
+    max_history: int = 200  # most recent events per shopper used to count pairs (bounds the cost)
+    name: str = "cooc"
+    similarity: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0)))
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def fit(self, data: Interactions) -> "Cooccurrence":
+        histories = [s[-self.max_history :] for s in data.sequences]
+        n = data.n_items
+        if self.window is None:
+            users = np.repeat(np.arange(len(histories)), [len(h) for h in histories])
+            items = np.concatenate([np.zeros(0, np.int64), *histories])
+            x = sp.csr_matrix((np.ones(len(items), np.float32), (users, items)), shape=(len(histories), n))
+            x.data[:] = 1.0  # a shopper counts once per item, however often they bought it
+            pairs = (x.T @ x).tocsr()
+            support = np.asarray(x.sum(0)).ravel()
+        else:
+            pairs = _window_pairs(histories, n, self.window)
+            support = data.counts().astype(np.float32)
+        pairs.setdiag(0)
+        pairs.eliminate_zeros()
+        norm = sp.diags(1.0 / np.maximum(support, 1.0) ** self.alpha)
+        self.similarity = (norm @ pairs @ norm).tocsr().astype(np.float32)
+        self.counts = data.counts()
+        return self
+
+    def rescored(self, last: int, decay: float) -> "Cooccurrence":
+        """The same neighbourhoods with another recency profile (tuning without refitting)."""
+        return replace(self, last=last, decay=decay)
+
+    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        h = recency_matrix(histories, self.similarity.shape[0], self.last, self.decay)
+        return np.asarray((h @ self.similarity).todense(), np.float32) + tie_breaker(self.counts)
+
+    def neighbours(self, item: int, candidates: np.ndarray) -> np.ndarray:
+        """Similarity of `item` to each candidate code (for reasons)."""
+        return self.similarity[item].toarray().ravel()[candidates]
+
+
+def _window_pairs(histories: Sequence[np.ndarray], n_items: int, window: int) -> sp.csr_matrix:
+    flat = np.concatenate([np.zeros(0, np.int64), *histories])
+    owner = np.repeat(np.arange(len(histories)), [len(h) for h in histories])
+    rows, cols = [], []
+    for d in range(1, window + 1):
+        same = owner[d:] == owner[:-d]
+        rows += [flat[:-d][same], flat[d:][same]]
+        cols += [flat[d:][same], flat[:-d][same]]
+    if not rows:
+        return sp.csr_matrix((n_items, n_items), dtype=np.float32)
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    return sp.csr_matrix((np.ones(len(r), np.float32), (r, c)), shape=(n_items, n_items))
+
+
+@dataclass
+class ContentSimilarity:
+    """TF-IDF cosine between a candidate and the shopper's recent items, over each item's `neighbours`
+    most similar items (an item is not its own neighbour). Needs no events, so it also ranks a
+    product nobody has bought yet.
+
+    >>> from ranking.interactions import toy
+    >>> d = toy(["ab"])
+    >>> ContentSimilarity(ItemEncoder.fit(d.products)).fit(d).score([np.array([0])]).shape
+    (1, 2)
+    """
+
+    encoder: ItemEncoder
+    last: int = 3
+    decay: float = 0.6
+    neighbours: int = 200  # kept per item: the far tail of text similarity is noise, and a dense
+    # (items x items) matrix would not fit for large catalogues
+    name: str = "content"
+    similarity: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0)))
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def fit(self, data: Interactions) -> "ContentSimilarity":
+        self.similarity = top_neighbours(self.encoder.tfidf, self.neighbours)
+        self.counts = data.counts()
+        return self
+
+    def rescored(self, last: int, decay: float) -> "ContentSimilarity":
+        return replace(self, last=last, decay=decay)
+
+    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        h = recency_matrix(histories, self.similarity.shape[0], self.last, self.decay)
+        return np.asarray((h @ self.similarity).todense(), np.float32) + tie_breaker(self.counts)
+
+    def score_products(self, histories: Sequence[np.ndarray], tfidf: sp.csr_matrix) -> np.ndarray:
+        """(shoppers, new products): the same score for products outside the trained catalogue."""
+        h = recency_matrix(histories, self.encoder.tfidf.shape[0], self.last, self.decay)
+        return np.asarray(((h @ self.encoder.tfidf) @ tfidf.T).todense(), np.float32)
+
+
+def top_neighbours(vectors: sp.csr_matrix, k: int, chunk: int = 1024) -> sp.csr_matrix:
+    """(n, n) sparse: each row's k largest cosine similarities to other rows (rows L2-normalised).
+
+    >>> v = sp.csr_matrix(np.array([[1, 0], [0.8, 0.6], [0, 1]], np.float32))
+    >>> top_neighbours(v, 1).toarray().astype(float).round(2).tolist()
+    [[0.0, 0.8, 0.0], [0.8, 0.0, 0.0], [0.0, 0.6, 0.0]]
+    """
+    n = vectors.shape[0]
+    k = min(k, n - 1)
+    rows, cols, vals = [], [], []
+    for start in range(0, n, chunk):
+        block = np.asarray((vectors[start : start + chunk] @ vectors.T).todense(), np.float32)
+        block[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf  # not its own neighbour
+        if k <= 0:
+            continue
+        top = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        val = np.take_along_axis(block, top, axis=1)
+        keep = val > 0
+        rows.append(np.repeat(np.arange(start, start + len(block)), k)[keep.ravel()])
+        cols.append(top[keep])
+        vals.append(val[keep])
+    if not rows:
+        return sp.csr_matrix((n, n), dtype=np.float32)
+    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n), dtype=np.float32)
