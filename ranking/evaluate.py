@@ -56,7 +56,7 @@ def evaluate(data: Interactions, protocol: str, config: TrainConfig = TrainConfi
     >>> from ranking.interactions import toy
     >>> from ranking.models.sasrec import SASRecConfig
     >>> data = toy(["abcd", "abce", "abcd", "xyzw"] * 3)
-    >>> cfg = TrainConfig(sasrec=SASRecConfig(dim=8, epochs=2), seed_model=False)
+    >>> cfg = TrainConfig(sasrec=SASRecConfig(dim=8, epochs=2), seed_model=False, combiners=("logistic C=1",))
     >>> sorted(evaluate(data, "leave-last-out", cfg).rows)[:2]
     ['content', 'cooc']
     """

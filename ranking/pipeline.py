@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ranking import features
-from ranking.combiner import Combiner
+from ranking.combiner import Combiner, default_choices
 from ranking.interactions import Interactions
 from ranking.items import ItemEncoder
 from ranking.metrics import MetricSums
@@ -30,9 +30,15 @@ from ranking.models.seed import SeedTfidfLogistic
 from ranking.models.similarity import ContentSimilarity, Cooccurrence
 from ranking.segments import Segments
 from ranking.split import Fold
+from shopassist.errors import ShopassistError
 
 FINAL = "final_ranker"  # the combination of every model: what the assistant serves
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+MIN_TARGETS = 10  # held-out next events needed to tune anything at all
+
+
+class NotEnoughHistory(ShopassistError):
+    """Too few shoppers came back after the held-out cut to learn how to rank."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class TrainConfig:
     pool_per_model: int = 50  # each model's top items pooled for the combiner to reorder
     pool_popular: int = 20
     seed_model: bool = True  # the reference baseline; also a feature of the final ranker
+    combiners: tuple[str, ...] = ("logistic C=0.1", "logistic C=1", "gbdt 15 leaves")  # families the CV picks from
     chunk: int = 1024  # shoppers scored at once: bounds memory at chunk x n_items floats per model
 
 
@@ -66,12 +73,17 @@ def train(tune: Fold, full: Interactions, config: TrainConfig = TrainConfig(), p
     >>> from ranking.interactions import toy
     >>> from ranking.split import leave_last_out
     >>> data = toy(["abcd", "abce", "abcd", "xyz", "xyw", "xyz"] * 3)
-    >>> cfg = TrainConfig(sasrec=SASRecConfig(dim=8, epochs=2), seed_model=False)
+    >>> cfg = TrainConfig(sasrec=SASRecConfig(dim=8, epochs=2), seed_model=False, combiners=("logistic C=1",))
     >>> t = train(leave_last_out(data, 1), data, cfg)
     >>> sorted(t.models)
     ['content', 'cooc', 'popularity', 'popularity_segment', 'sasrec']
     """
     say = progress or (lambda stage, done, total: None)
+    if len(tune.evaluated) < MIN_TARGETS:
+        raise NotEnoughHistory(
+            f"only {len(tune.evaluated)} shoppers have a held-out next event to learn from (need {MIN_TARGETS}) — "
+            "train on a store with more returning shoppers, or more of its history"
+        )
     clock = _Clock()
     encoder = clock.time("encoder", lambda: ItemEncoder.fit(full.products))
     shared_s = clock.spent.pop("encoder")
@@ -119,7 +131,8 @@ def train(tune: Fold, full: Interactions, config: TrainConfig = TrainConfig(), p
 
     say("final ranker", 0, 1)
     pools, labels = clock.time(FINAL, lambda: training_pools(tuned, encoder, histories, targets, config))
-    combiner = clock.time(FINAL, lambda: Combiner().fit(pools, labels))
+    choices_cv = {name: make for name, make in default_choices().items() if name in config.combiners}
+    combiner = clock.time(FINAL, lambda: Combiner().fit(pools, labels, choices_cv))
     choices[FINAL] = f"{combiner.chosen} (cross-validated NDCG@10: {', '.join(f'{k} {v:.4f}' for k, v in combiner.cv.items())})"
 
     say("refit on all events", 0, len(tuned))
@@ -142,7 +155,7 @@ def toy_trained(histories: Sequence[str] = TOY_HISTORIES) -> Trained:
     from ranking.split import leave_last_out
 
     data = toy(histories)
-    config = TrainConfig(sasrec=SASRecConfig(dim=8, epochs=3), recency_grid=((1, 1.0), (3, 0.7)), segments=2)
+    config = TrainConfig(SASRecConfig(dim=8, epochs=3), recency_grid=((1, 1.0), (3, 0.7)), segments=2, combiners=("logistic C=1",))
     return train(leave_last_out(data, 1), data, config)
 
 
