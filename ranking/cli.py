@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ranking.threads import compute_threads
 from shopassist.errors import ConfigError
 from shopassist.settings import Settings
 
@@ -39,7 +40,7 @@ def train(ctx: typer.Context, store: StoreOpt = None, items: ItemsOpt = None, in
     name, data, report, protocol = _load(settings, store, items, interactions)
     _say_report(report)
     started = time.perf_counter()
-    with _Bars() as bars:
+    with _Bars() as bars, compute_threads(settings.threads):
         trained = fit(production_fold(data, protocol), data, progress=bars.update)
     folder = artefacts.save(trained, settings, name, {"protocol": protocol, "shoppers": data.n_shoppers, "events": data.n_events})
     if report.rejections:
@@ -70,7 +71,7 @@ def recommend(ctx: typer.Context, items: ItemsOpt = None, interactions: Interact
         report.write_rejections(path)
         _err(f"rejected rows with reasons: {path}")
     started = time.perf_counter()
-    with _Bars() as bars:
+    with _Bars() as bars, compute_threads(settings.threads):
         result = evaluate(data, protocol, progress=bars.update)
     seconds = time.perf_counter() - started
     for model, choice in result.choices.items():
@@ -83,11 +84,7 @@ def recommend(ctx: typer.Context, items: ItemsOpt = None, interactions: Interact
 
 
 def _settings(ctx: typer.Context) -> Settings:
-    settings = ctx.find_root().obj
-    import torch
-
-    torch.set_num_threads(max(1, settings.threads))  # the process's compute budget, set once per command
-    return settings
+    return ctx.find_root().obj
 
 
 def _load(settings: Settings, store: str | None, items: Path | None, interactions: Path | None):
@@ -144,7 +141,7 @@ class _Bars:
             if self.bar is not None:
                 self.bar.close()
             self.stage, self.bar = stage, tqdm(total=total, desc=stage, file=sys.stderr, leave=True, dynamic_ncols=True)
-        self.bar.n = done
+        self.bar.total, self.bar.n = total, done
         self.bar.refresh()
 
     def __exit__(self, *exc) -> None:

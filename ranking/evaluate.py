@@ -66,12 +66,15 @@ def evaluate(data: Interactions, protocol: str, config: TrainConfig = TrainConfi
     histories = [test.history.sequences[u] for u in rows]
     targets = [test.targets[u] for u in rows]
     sums = {name: MetricSums() for name in [*trained.models, FINAL]}
+    say = progress or (lambda stage, done, total: None)
     for start in range(0, len(histories), config.chunk):
+        say("scoring test shoppers", start, len(histories))
         h, t = histories[start : start + config.chunk], targets[start : start + config.chunk]
         signals = features.Signals.compute(trained.models, h)
         for name, s in signals.scores.items():
             sums[name].add(s, t)
         sums[FINAL].add(rank_all(trained, signals), t)
+    say("scoring test shoppers", len(histories), len(histories))
     table = {}
     for name, s in sums.items():
         m = s.means()

@@ -53,7 +53,8 @@ class LazyRanker:
         return TrainedRanker(artefacts.load(folder), self.catalog, self.blend)
 
     def describe(self) -> str:
-        self.ranker
+        """Which ranker serves the store (loads it if that has not happened yet)."""
+        _ = self.ranker
         return self._about
 
     def rank(self, shopper_id: str | None, candidates: Sequence[Candidate], context: RankContext | None = None) -> list[Suggestion]:

@@ -100,10 +100,11 @@ def train(tune: Fold, full: Interactions, config: TrainConfig = TrainConfig(), p
     tuned["popularity_segment"] = clock.time(
         "popularity_segment", lambda: SegmentPopularity(Segments(encoder, k=config.segments)).fit(tune.history)
     )
+    say("popularity", 1, 1)
     say("co-occurrence", 0, len(config.cooc_windows))
     best = None
     for i, window in enumerate(config.cooc_windows):
-        base = clock.time("cooc", lambda: Cooccurrence(window=window).fit(tune.history))
+        base = clock.time("cooc", lambda w=window: Cooccurrence(window=w).fit(tune.history))
         for last, decay in config.recency_grid:
             candidate = base.rescored(last, decay)
             got = quality(candidate)
@@ -126,6 +127,7 @@ def train(tune: Fold, full: Interactions, config: TrainConfig = TrainConfig(), p
     if config.seed_model:
         say("seed baseline", 0, 1)
         tuned["seed_tfidf_lr"] = clock.time("seed_tfidf_lr", lambda: SeedTfidfLogistic().fit(tune.history))
+        say("seed baseline", 1, 1)
     for name, model in tuned.items():
         tune_metrics.setdefault(name, quality(model))
 
@@ -133,13 +135,16 @@ def train(tune: Fold, full: Interactions, config: TrainConfig = TrainConfig(), p
     pools, labels = clock.time(FINAL, lambda: training_pools(tuned, encoder, histories, targets, config))
     choices_cv = {name: make for name, make in default_choices().items() if name in config.combiners}
     combiner = clock.time(FINAL, lambda: Combiner().fit(pools, labels, choices_cv))
+    say("final ranker", 1, 1)
     choices[FINAL] = f"{combiner.chosen} (cross-validated NDCG@10: {', '.join(f'{k} {v:.4f}' for k, v in combiner.cv.items())})"
 
-    say("refit on all events", 0, len(tuned))
     final_models: dict[str, Recommender] = {}
-    for i, (name, model) in enumerate(tuned.items()):
-        final_models[name] = clock.time(name, lambda: _refit(model, full, say))
-        say("refit on all events", i + 1, len(tuned))
+    for name, model in tuned.items():
+        stage = f"refit {name} on all events"
+        say(stage, 0, 1)
+        final_models[name] = clock.time(name, lambda m=model, st=stage: _refit(m, full, lambda e, n: say(st, e, n)))
+        if not isinstance(model, SASRec):
+            say(stage, 1, 1)
     for name in clock.spent:
         clock.spent[name] += shared_s if name in ("content", "popularity_segment") else 0.0
     clock.spent[FINAL] += sum(v for k, v in clock.spent.items() if k != FINAL) + shared_s
@@ -184,10 +189,10 @@ def _targets(fold: Fold) -> tuple[list[np.ndarray], list[np.ndarray]]:
     return [fold.history.sequences[u] for u in rows], [fold.targets[u] for u in rows]
 
 
-def _refit(model: Recommender, full: Interactions, say: Progress) -> Recommender:
+def _refit(model: Recommender, full: Interactions, epochs: Callable[[int, int], None]) -> Recommender:
     if isinstance(model, SASRec):  # the tuned number of epochs, no peeking at any target
         config = replace(model.config, epochs=max(1, model.epochs_trained))
-        return SASRec(config).fit(full, progress=lambda e, n: say("sasrec (refit)", e, n))
+        return SASRec(config).fit(full, progress=epochs)
     if isinstance(model, SegmentPopularity):
         return SegmentPopularity(Segments(model.segments.encoder, k=model.segments.k), model.shrink).fit(full)
     fresh = replace(model)  # same hyper-parameters; fit replaces everything learned

@@ -49,12 +49,9 @@ class TrainedRanker:
         self._popularity = np.argsort(np.argsort(counts, kind="stable"), kind="stable") / max(len(counts) - 1, 1)
 
     def rank(self, shopper_id: str | None, candidates: Sequence[Candidate], context: RankContext | None = None) -> list[Suggestion]:
-        context = context or RankContext()
-        state = self.histories.state(shopper_id, context.recent)
-        cands = [c for c in candidates if c.product.id not in state.disliked]
+        context, state, cands, codes = _prepare(self.histories, self.index, shopper_id, candidates, context)
         if not cands:
             return []
-        codes = np.array([self.index.get(c.product.id, -1) for c in cands], np.int64)
         text = self._text(codes, cands)
         personal, rows = self._personal(state, codes, cands, text)
         relevance = np.array([c.score for c in cands], np.float64)
@@ -175,12 +172,9 @@ class PopularityRanker:
         self._popularity = np.argsort(np.argsort(self._counts, kind="stable"), kind="stable") / max(len(ids) - 1, 1)
 
     def rank(self, shopper_id: str | None, candidates: Sequence[Candidate], context: RankContext | None = None) -> list[Suggestion]:
-        context = context or RankContext()
-        state = self.histories.state(shopper_id, context.recent)
-        cands = [c for c in candidates if c.product.id not in state.disliked]
+        context, state, cands, codes = _prepare(self.histories, self.index, shopper_id, candidates, context)
         if not cands:
             return []
-        codes = np.array([self.index.get(c.product.id, -1) for c in cands], np.int64)
         pop = np.where(codes >= 0, np.log1p(self._counts[np.maximum(codes, 0)]), 0.0)
         relevance = np.array([c.score for c in cands], np.float64)
         final = self.blend.relevance * _z(relevance) + _z(pop)
@@ -188,6 +182,14 @@ class PopularityRanker:
         evidence = [Evidence(seen_verb=last_verb.get(int(c)), popularity=float(self._popularity[c])) if c >= 0 else Evidence() for c in codes]
         signals = [{"relevance": float(r), "popularity": float(p)} for r, p in zip(relevance, pop)]
         return _suggestions(cands, final, evidence, signals, context.constraints)
+
+
+def _prepare(histories: Histories, index, shopper_id, candidates, context):
+    """(context, shopper state, candidates left after this session's dislikes, their item codes; -1 = unknown)."""
+    context = context or RankContext()
+    state = histories.state(shopper_id, context.recent)
+    cands = [c for c in candidates if c.product.id not in state.disliked]
+    return context, state, cands, np.array([index.get(c.product.id, -1) for c in cands], np.int64)
 
 
 def _suggestions(cands, final, evidence, signals, constraints) -> list[Suggestion]:

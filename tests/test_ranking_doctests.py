@@ -9,20 +9,15 @@ import pkgutil
 import pytest
 
 import ranking
+from ranking.threads import compute_threads
 
 MODULES = sorted(m.name for m in pkgutil.walk_packages(ranking.__path__, "ranking."))
 
 
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny models: extra threads only spin
-    with threadpool_limits(1):
+    with compute_threads(1):  # tiny models: extra threads only spin
         yield
-    torch.set_num_threads(before)
 
 
 @pytest.mark.parametrize("name", ["ranking", *MODULES])

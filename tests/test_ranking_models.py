@@ -17,19 +17,13 @@ from ranking.models.similarity import ContentSimilarity, Cooccurrence
 from ranking.pipeline import evaluate_model
 from ranking.segments import Segments
 from ranking.split import leave_last_out
+from ranking.threads import compute_threads
+
 
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
-    """Tiny models on a shared 2-core machine: extra threads only spin (a 16-d SASRec step goes from
-    ~300 ms to ~5 ms with one thread)."""
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
+    with compute_threads(1):  # tiny models: extra threads only spin
         yield
-    torch.set_num_threads(before)
 
 
 TEA, TOOLS = "abcde", "vwxyz"  # two tastes that never mix: the checkerboard

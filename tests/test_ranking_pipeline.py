@@ -13,22 +13,16 @@ from ranking.evaluate import evaluate
 from ranking.models.sasrec import SASRecConfig
 from ranking.pipeline import FINAL, TrainConfig, train
 from ranking.split import leave_last_out
+from ranking.threads import compute_threads
 from shopassist.cli import app
 from shopassist.errors import ModelNotFound
 from tests.test_ranking_models import checkerboard
 
+
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
-    """Tiny models on a shared 2-core machine: extra threads only spin (a 16-d SASRec step goes from
-    ~300 ms to ~5 ms with one thread)."""
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
+    with compute_threads(1):  # tiny models: extra threads only spin
         yield
-    torch.set_num_threads(before)
 
 
 SMALL = TrainConfig(
@@ -105,7 +99,7 @@ def write_generic(board, folder):
 
 
 def test_eval_recommend_json_and_train_commands(settings, tmp_path, monkeypatch):
-    monkeypatch.setenv("SHOPASSIST_THREADS", "1")  # the commands set torch's threads from settings
+    monkeypatch.setenv("SHOPASSIST_THREADS", "1")  # the commands' thread budget comes from settings
     items, inter = write_generic(checkerboard(shoppers=20), tmp_path)
     runner = CliRunner()
     got = runner.invoke(app, ["eval", "recommend", "--items", str(items), "--interactions", str(inter), "--json"])

@@ -17,20 +17,14 @@ from ranking.pipeline import TrainConfig, train
 from ranking.ranker import PopularityRanker, TrainedRanker
 from ranking.sources import from_catalog
 from ranking.split import production_fold
+from ranking.threads import compute_threads
 from retrieval.candidate import Candidate
+
 
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
-    """Tiny models on a shared 2-core machine: extra threads only spin (a 16-d SASRec step goes from
-    ~300 ms to ~5 ms with one thread)."""
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
+    with compute_threads(1):  # tiny models: extra threads only spin
         yield
-    torch.set_num_threads(before)
 
 
 TEA = ["green tea tin", "tea cup and saucer", "china tea pot", "tea strainer", "tea caddy"]

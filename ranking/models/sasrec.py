@@ -24,6 +24,8 @@ class SASRecConfig:
     heads: int = 1
     dropout: float = 0.5  # high: histories are short and the model overfits them quickly
     max_len: int = 50  # most recent events the model reads
+    loss_positions: int = 20  # per history, the newest positions trained to predict their next item:
+    # long retail histories would otherwise cost 2-3x per epoch for positions far in the past
     lr: float = 1e-3
     batch: int = 256
     epochs: int = 30  # an upper bound; the tuner stops earlier on validation targets
@@ -99,7 +101,7 @@ class SASRec:
         device = self.device
         net = _Net(data.n_items, c).to(device)
         opt = torch.optim.Adam(net.parameters(), lr=c.lr)
-        batches = _length_buckets([s[-c.max_len - 1 :] for s in data.sequences if len(s) >= 2], c.batch)
+        batches = _length_buckets([s[-c.max_len - 1 :] for s in data.sequences if len(s) >= 2], c.batch, c.loss_positions)
         best, best_epoch, checks_without_gain = -np.inf, 0, 0
         self._net, self.history = net, []
         for epoch in range(1, c.epochs + 1):
@@ -165,13 +167,16 @@ def _pad(seqs: Sequence[np.ndarray], length: int) -> torch.Tensor:
     return torch.from_numpy(x)
 
 
-def _length_buckets(seqs: list[np.ndarray], batch: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+def _length_buckets(seqs: list[np.ndarray], batch: int, loss_positions: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """(inputs, next items) batches of similar lengths: most histories are short, so padding every
-    batch to the longest one would multiply the work."""
+    batch to the longest one would multiply the work. Targets before the last `loss_positions` are
+    blanked (0 = no loss); their items still serve as context."""
     seqs = sorted(seqs, key=len)
     out = []
     for start in range(0, len(seqs), batch):
         group = seqs[start : start + batch]
         t = max(len(s) for s in group) - 1
-        out.append((_pad([s[:-1] for s in group], t), _pad([s[1:] for s in group], t)))
+        targets = _pad([s[1:] for s in group], t)
+        targets[:, : max(t - loss_positions, 0)] = 0  # left-padded: the newest positions are the last columns
+        out.append((_pad([s[:-1] for s in group], t), targets))
     return out

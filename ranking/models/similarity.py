@@ -17,8 +17,21 @@ from ranking.items import ItemEncoder
 from ranking.models.base import recency_matrix, tie_breaker
 
 
+class _Neighbourhood:
+    """Scoring shared by the item-to-item models: recent items (weighted by recency) sum their
+    similarities. Subclasses provide `similarity` (items x items), `last`, `decay` and `counts`."""
+
+    def rescored(self, last: int, decay: float):
+        """The same neighbourhoods with another recency profile (tuning without refitting)."""
+        return replace(self, last=last, decay=decay)
+
+    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        h = recency_matrix(histories, self.similarity.shape[0], self.last, self.decay)
+        return np.asarray((h @ self.similarity).todense(), np.float32) + tie_breaker(self.counts)
+
+
 @dataclass
-class Cooccurrence:
+class Cooccurrence(_Neighbourhood):
     """Item-kNN over the last few items: cosine-normalised co-occurrence in shoppers' histories.
 
     window=None counts two items together when one shopper has both; window=w only when they are at
@@ -59,17 +72,6 @@ class Cooccurrence:
         self.counts = data.counts()
         return self
 
-    def rescored(self, last: int, decay: float) -> "Cooccurrence":
-        """The same neighbourhoods with another recency profile (tuning without refitting)."""
-        return replace(self, last=last, decay=decay)
-
-    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
-        h = recency_matrix(histories, self.similarity.shape[0], self.last, self.decay)
-        return np.asarray((h @ self.similarity).todense(), np.float32) + tie_breaker(self.counts)
-
-    def neighbours(self, item: int, candidates: np.ndarray) -> np.ndarray:
-        """Similarity of `item` to each candidate code (for reasons)."""
-        return self.similarity[item].toarray().ravel()[candidates]
 
 
 def _window_pairs(histories: Sequence[np.ndarray], n_items: int, window: int) -> sp.csr_matrix:
@@ -87,7 +89,7 @@ def _window_pairs(histories: Sequence[np.ndarray], n_items: int, window: int) ->
 
 
 @dataclass
-class ContentSimilarity:
+class ContentSimilarity(_Neighbourhood):
     """TF-IDF cosine between a candidate and the shopper's recent items, over each item's `neighbours`
     most similar items (an item is not its own neighbour). Needs no events, so it also ranks a
     product nobody has bought yet.
@@ -111,13 +113,6 @@ class ContentSimilarity:
         self.similarity = top_neighbours(self.encoder.tfidf, self.neighbours)
         self.counts = data.counts()
         return self
-
-    def rescored(self, last: int, decay: float) -> "ContentSimilarity":
-        return replace(self, last=last, decay=decay)
-
-    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
-        h = recency_matrix(histories, self.similarity.shape[0], self.last, self.decay)
-        return np.asarray((h @ self.similarity).todense(), np.float32) + tie_breaker(self.counts)
 
     def score_products(self, histories: Sequence[np.ndarray], tfidf: sp.csr_matrix) -> np.ndarray:
         """(shoppers, new products): the same score for products outside the trained catalogue."""
