@@ -35,13 +35,22 @@ class Signals:
     def compute(cls, models: Mapping[str, Recommender], histories: Sequence[np.ndarray]) -> "Signals":
         return cls(histories, {name: m.score(histories) for name, m in models.items()})
 
-    def ranks(self, name: str) -> np.ndarray:
-        """(shoppers, n_items) 0-based rank of every item in that model's list (ties by code)."""
-        s = self.scores[name]
-        order = np.argsort(-s, axis=1, kind="stable")
-        ranks = np.empty_like(order)
-        np.put_along_axis(ranks, order, np.arange(s.shape[1])[None, :].repeat(len(s), 0), axis=1)
-        return ranks
+
+
+def ranks_of(row: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """0-based rank of each of `items` in the full ranking by `row` (ties by code, as a stable sort
+    would order them).
+
+    One sort of integer keys (score bits, then code) and binary searches: a few times faster than a
+    stable argsort, which matters when serving one shopper.
+
+    >>> ranks_of(np.array([0.5, 0.9, 0.5, 0.1]), np.array([2, 1, 0, 3])).tolist()
+    [2, 0, 1, 3]
+    """
+    bits = (np.asarray(row, np.float32) + np.float32(0.0)).view(np.int32).astype(np.int64)  # + 0.0: no -0.0
+    ordered_bits = np.where(bits < 0, -(bits & 0x7FFFFFFF), bits)  # float order as integer order
+    keys = (ordered_bits << 32) + (0xFFFFFFFF - np.arange(len(bits)))  # equal scores: lower code = larger key
+    return len(keys) - np.searchsorted(np.sort(keys), keys[items], side="right")
 
 
 def build(signals: Signals, candidates: Sequence[np.ndarray], attributes: np.ndarray) -> list[np.ndarray]:
@@ -51,7 +60,7 @@ def build(signals: Signals, candidates: Sequence[np.ndarray], attributes: np.nda
     column). Models missing from the signals give constant columns.
     """
     n_items = attributes.shape[0]
-    ranks = {name: signals.ranks(name) for name in RANKED if name in signals.scores}
+    ranked = [name for name in RANKED if name in signals.scores]
     out = []
     for u, (history, cand) in enumerate(zip(signals.histories, candidates)):
         cand = np.asarray(cand, np.int64)
@@ -60,8 +69,8 @@ def build(signals: Signals, candidates: Sequence[np.ndarray], attributes: np.nda
         for name, s in signals.scores.items():
             if name in col:
                 f[:, col[name]] = s[u, cand]
-        for name, r in ranks.items():
-            f[:, col[name + "_rank"]] = np.log1p(r[u, cand])
+        for name in ranked:
+            f[:, col[name + "_rank"]] = np.log1p(ranks_of(signals.scores[name][u], cand))
         if "sasrec" in signals.scores:
             row = signals.scores["sasrec"][u]
             f[:, col["sasrec_logp"]] = row[cand] - _logsumexp(row)

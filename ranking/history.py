@@ -22,10 +22,19 @@ VERBS = {"purchase": "bought", "view": "viewed", "cart": "added to your cart", "
 @dataclass(frozen=True)
 class ShopperState:
     items: np.ndarray  # item codes the models read, oldest first; this session's cart adds come last
-    verbs: tuple[str, ...]  # per item, how the shopper met it ("bought", "liked", …), for reasons
+    kinds: np.ndarray  # per item, the event kind ("purchase", "cart", …)
     in_session: np.ndarray  # per item, True when it comes from this session's events
     disliked: frozenset[str]  # product ids the shopper turned down in this session
     known: bool  # the shopper has stored history
+
+    def verb(self, position: int) -> str:
+        """How the shopper met the item at `position` ("bought", "added to your cart", …), for reasons."""
+        return VERBS.get(str(self.kinds[position]), "chose")
+
+    def last_position(self, code: int) -> int:
+        """Where the shopper last met item `code` (-1: never)."""
+        hits = np.flatnonzero(self.items == code)
+        return int(hits[-1]) if len(hits) else -1
 
 
 class Histories:
@@ -45,7 +54,7 @@ class Histories:
         keep = positive & ~np.isnan(codes.astype(float))
         shoppers = events["shopper_id"].astype(str).to_numpy()[keep]
         when = events["timestamp"].to_numpy(dtype="datetime64[ns]")[keep]
-        kinds = events["kind"].astype(str).to_numpy()[keep]
+        kinds = events["kind"].astype(str).to_numpy(dtype=object)[keep]
         codes = codes[keep].astype(np.int64)
         order = np.lexsort((when, shoppers))  # stable: ties keep the events table's order
         shoppers, codes, kinds = shoppers[order], codes[order], kinds[order]
@@ -70,6 +79,6 @@ class Histories:
         session = [e for e in recent if e.kind in POSITIVE_KINDS and e.product_id in self._index and e.product_id not in disliked]
         session.sort(key=lambda e: e.kind == "cart")  # stable: order kept within each group
         items = np.concatenate([codes, np.array([self._index[e.product_id] for e in session], np.int64)])
-        verbs = tuple(VERBS.get(k, "bought") for k in kinds) + tuple(VERBS.get(e.kind, "liked") for e in session)
+        kinds = np.concatenate([kinds, np.array([e.kind for e in session], dtype=object)])
         in_session = np.r_[np.zeros(len(codes), bool), np.ones(len(session), bool)]
-        return ShopperState(items.astype(np.int64), verbs, in_session, disliked, known=len(codes) > 0)
+        return ShopperState(items.astype(np.int64), kinds, in_session, disliked, known=len(codes) > 0)

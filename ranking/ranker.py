@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from catalog.store import Catalog
 from ranking import features
@@ -59,9 +60,8 @@ class TrainedRanker:
         final = self.blend.relevance * _z(relevance) + _z(personal) - penalty
         evidence = self._evidence(state, codes, rows, text)
         signals = [
-            {"relevance": float(relevance[j]), "personal": float(personal[j]), "dislike_penalty": float(penalty[j])}
-            | {name: float(v) for name, v in zip(features.FEATURES, rows[j]) if v}
-            for j in range(len(cands))
+            {"relevance": r, "personal": p, "dislike_penalty": d} | {n: v for n, v in zip(features.FEATURES, row) if v}
+            for r, p, d, row in zip(relevance.tolist(), personal.tolist(), penalty.tolist(), rows.tolist())
         ]
         return _suggestions(cands, final, evidence, signals, context.constraints)
 
@@ -99,41 +99,56 @@ class TrainedRanker:
     def _text(self, codes: np.ndarray, cands: Sequence[Candidate]):
         """Candidates' TF-IDF rows: the trained ones, or encoded now for products newer than the models."""
         enc = self.trained.encoder
-        rows = enc.tfidf[np.maximum(codes, 0)].tolil()
+        known_rows = enc.tfidf[np.maximum(codes, 0)]
         unknown = np.flatnonzero(codes < 0)
-        if len(unknown):
-            fresh, _ = enc.encode([cands[j].product for j in unknown])
-            for k, j in enumerate(unknown):
-                rows[j] = fresh[k]
-        return rows.tocsr()
+        if not len(unknown):
+            return known_rows
+        fresh, _ = enc.encode([cands[j].product for j in unknown])
+        order = np.arange(len(codes))
+        order[unknown] = len(codes) + np.arange(len(unknown))  # each unknown row taken from `fresh`
+        return sp.vstack([known_rows, fresh]).tocsr()[order]
 
     def _evidence(self, state: ShopperState, codes: np.ndarray, rows: np.ndarray, text) -> list[Evidence]:
+        """What each candidate's reason may cite, computed for all candidates at once (this runs per request)."""
         t, col = self.trained, {n: j for j, n in enumerate(features.FEATURES)}
-        recent = state.items[-10:][::-1]  # newest first
-        co = _similarity(t.models.get("cooc"), recent, np.maximum(codes, 0))
-        co[:, codes < 0] = 0.0
+        newest_first = state.items[::-1]
+        _, first = np.unique(newest_first[:50], return_index=True)
+        at = np.sort(first)[:10]  # positions (newest first) of the 10 most recent distinct items
+        recent, verbs = newest_first[at], [state.verb(len(state.items) - 1 - i) for i in at]
+        known = codes >= 0
+        co = _similarity(t.models.get("cooc"), recent, np.maximum(codes, 0)) * known
         alike = np.asarray((t.encoder.tfidf[recent] @ text.T).todense()) if len(recent) else np.zeros((0, len(codes)))
         titles = [self._title(i) for i in recent]
-        verbs = list(state.verbs[-10:][::-1])
         carts = np.array([v == "added to your cart" for v in verbs], bool)
-        last_verb = {int(i): v for i, v in zip(state.items, state.verbs)}  # later events overwrite earlier
-        overall = self._counts / max(self._counts.sum(), 1.0)
+        near = np.argsort(-co, axis=0, kind="stable")[:2]  # (2, candidates): the strongest co-bought recent items
+        best_text = alike.argmax(axis=0) if len(recent) else np.zeros(len(codes), np.int64)
+        with_cart = carts[:, None] & ((co > 0) | (alike >= 0.3))
+        cooc_near = np.expm1(rows[:, col["cooc_rank"]]) < 100
+        sasrec_next = ((np.expm1(rows[:, col["sasrec_rank"]]) < 20) & known & (len(recent) > 0)).tolist()
+        share = np.where(known, self._counts[np.maximum(codes, 0)] / max(self._counts.sum(), 1.0), 0.0)
+        lift = (np.where(share > 0, np.exp(rows[:, col["popularity_segment"]]) / np.maximum(share, 1e-12), 0.0) if len(recent) else np.zeros(len(codes))).tolist()
+        seen = (rows[:, col["seen"]] > 0).tolist()
+        has_recent = len(recent) > 0
+        near_pairs = [
+            [(verbs[i], titles[i]) for i in near[:, j].tolist() if co[i, j] > 0] if has_recent and ok else []
+            for j, ok in enumerate(cooc_near.tolist())
+        ]
+        mates = [tuple(titles[i] for i in np.flatnonzero(with_cart[:, j])) for j in np.flatnonzero(with_cart.any(axis=0))]
+        mates_of = dict(zip(np.flatnonzero(with_cart.any(axis=0)).tolist(), mates))
+        resembles = (alike[best_text, np.arange(len(codes))] >= 0.3).tolist() if has_recent else [False] * len(codes)
+        popularity = np.where(known, self._popularity[np.maximum(codes, 0)], 0.0).tolist()
         out = []
-        for j, code in enumerate(codes):
-            near = np.flatnonzero(co[:, j] > 0)
-            near = near[np.argsort(-co[near, j], kind="stable")]
-            best_text = int(alike[:, j].argmax()) if len(recent) else -1
-            rank = {m: np.expm1(rows[j, col[m + "_rank"]]) for m in ("cooc", "sasrec")}
-            share = overall[code] if code >= 0 else 0.0
+        for j, code in enumerate(codes.tolist()):
+            b = int(best_text[j])
             out.append(
                 Evidence(
-                    seen_verb=last_verb.get(int(code)) if code >= 0 else None,
-                    cart_mates=tuple(titles[i] for i in np.flatnonzero(carts & ((co[:, j] > 0) | (alike[:, j] >= 0.3)))),
-                    bought_with=tuple((verbs[i], titles[i]) for i in near) if rank["cooc"] < 100 else (),
-                    similar_to=(verbs[best_text], titles[best_text]) if best_text >= 0 and alike[best_text, j] >= 0.3 else None,
-                    follows=titles[0] if len(recent) and code >= 0 and rank["sasrec"] < 20 else None,
-                    segment_lift=float(np.exp(rows[j, col["popularity_segment"]]) / share) if share > 0 and len(recent) else 0.0,
-                    popularity=float(self._popularity[code]) if code >= 0 else 0.0,
+                    seen_verb=state.verb(state.last_position(code)) if seen[j] else None,
+                    cart_mates=mates_of.get(j, ()),
+                    bought_with=tuple(near_pairs[j]),
+                    similar_to=(verbs[b], titles[b]) if resembles[j] else None,
+                    follows=titles[0] if sasrec_next[j] else None,
+                    segment_lift=lift[j],
+                    popularity=popularity[j],
                 )
             )
         return out
@@ -145,11 +160,17 @@ class TrainedRanker:
 
     def _dislike_similarity(self, state: ShopperState, text) -> np.ndarray:
         """Per candidate, its highest text similarity (0..1) to a product turned down in this session."""
-        gone = [self.catalog.products[p] for p in state.disliked if p in self.catalog.products]
-        if not gone:
+        if not state.disliked:
             return np.zeros(text.shape[0])
-        bad, _ = self.trained.encoder.encode(gone)
-        return np.asarray((text @ bad.T).max(axis=1).todense()).ravel()
+        enc = self.trained.encoder
+        known = [self.index[p] for p in state.disliked if p in self.index]
+        fresh = [self.catalog.products[p] for p in state.disliked if p not in self.index and p in self.catalog.products]
+        bad = [enc.tfidf[known]] if known else []
+        if fresh:  # turned down a product newer than the models: encode its text now
+            bad.append(enc.encode(fresh)[0])
+        if not bad:
+            return np.zeros(text.shape[0])
+        return np.asarray((text @ sp.vstack(bad).T).max(axis=1).todense()).ravel()
 
 
 class PopularityRanker:
@@ -178,8 +199,12 @@ class PopularityRanker:
         pop = np.where(codes >= 0, np.log1p(self._counts[np.maximum(codes, 0)]), 0.0)
         relevance = np.array([c.score for c in cands], np.float64)
         final = self.blend.relevance * _z(relevance) + _z(pop)
-        last_verb = {int(i): v for i, v in zip(state.items, state.verbs)}
-        evidence = [Evidence(seen_verb=last_verb.get(int(c)), popularity=float(self._popularity[c])) if c >= 0 else Evidence() for c in codes]
+        evidence = [
+            Evidence(seen_verb=state.verb(at) if (at := state.last_position(c)) >= 0 else None, popularity=float(self._popularity[c]))
+            if c >= 0
+            else Evidence()
+            for c in codes.tolist()
+        ]
         signals = [{"relevance": float(r), "popularity": float(p)} for r, p in zip(relevance, pop)]
         return _suggestions(cands, final, evidence, signals, context.constraints)
 

@@ -141,3 +141,23 @@ def test_segments_separate_the_two_tastes(board, encoder):
     labels = segments.assign(board.sequences)
     assert set(labels[0::2]).isdisjoint(set(labels[1::2]))
     assert segments.assign([np.zeros(0, np.int64)]).tolist() == [-1]
+
+
+def test_seed_documents_match_scikit_learns_tfidf(fitted, board):
+    """The serving path computes TF-IDF by hand; scikit-learn's transformer is the reference."""
+    from ranking.models.base import recency_matrix
+
+    seed = fitted["seed"]
+    histories = [board.sequences[0][:4], board.sequences[1], np.zeros(0, np.int64)]
+    reference = seed.tfidf.transform(recency_matrix(histories, board.n_items, seed.last, 1.0) @ seed.item_words)
+    assert np.allclose(seed.documents(histories).toarray(), reference.toarray(), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["cooc", "cooc_window", "content", "seed"])
+def test_serving_one_shopper_matches_the_batch_path(name, fitted, board):
+    """Models read a single history row by row (fast) and many at once with sparse products."""
+    model = fitted[name]
+    histories = [board.sequences[s][: 2 + s % 5] for s in range(12)] + [np.zeros(0, np.int64)]
+    batch = model.score(histories)  # more than SERVING_BATCH histories: the sparse path
+    one_by_one = np.vstack([model.score([h]) for h in histories])
+    assert np.allclose(batch, one_by_one, atol=1e-5)

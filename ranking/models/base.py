@@ -29,6 +29,9 @@ class Recommender(Protocol):
         ...
 
 
+SERVING_BATCH = 4  # up to this many histories, models take their per-history path (no sparse matrices)
+
+
 def recency_matrix(histories: Sequence[np.ndarray], n_items: int, last: int, decay: float) -> sp.csr_matrix:
     """(shoppers, n_items) sparse: each of a shopper's `last` most recent events weighs decay**age.
 
@@ -48,6 +51,30 @@ def recency_matrix(histories: Sequence[np.ndarray], n_items: int, last: int, dec
     return sp.csr_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(len(histories), n_items), dtype=np.float32
     )
+
+
+def recent_weights(history: np.ndarray, last: int, decay: float) -> tuple[np.ndarray, np.ndarray]:
+    """(items, weights) of one history's `last` events, newest first: one row of `recency_matrix`
+    without building a sparse matrix (what serving one shopper needs).
+
+    >>> [a.tolist() for a in recent_weights(np.array([0, 1, 1]), last=2, decay=0.5)]
+    [[1, 1], [1.0, 0.5]]
+    """
+    items = np.asarray(history[-last:], np.int64)[::-1]
+    return items, decay ** np.arange(len(items), dtype=np.float32)
+
+
+def sum_rows(m: sp.csr_matrix, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """weights @ m[items] as a dense (m.shape[1],) vector, reading the CSR rows directly.
+
+    >>> sum_rows(sp.csr_matrix(np.array([[1.0, 0.0], [2.0, 3.0]])), np.array([1, 1]), np.array([1.0, 0.5])).tolist()
+    [3.0, 4.5]
+    """
+    out = np.zeros(m.shape[1], np.float32)
+    for i, w in zip(items.tolist(), weights.tolist()):
+        lo, hi = m.indptr[i], m.indptr[i + 1]
+        out[m.indices[lo:hi]] += w * m.data[lo:hi]  # column indices are unique within a row
+    return out
 
 
 def tie_breaker(counts: np.ndarray) -> np.ndarray:

@@ -140,22 +140,24 @@ class SASRec:
                 raise RuntimeError("SASRec.score before fit")
             net = _Net(self.n_items, self.config)
             net.load_state_dict(self.state)
-            self._net = net.to(self.device)
+            self._net = net.to(self.device).eval()
         return self._net
 
     @torch.no_grad()
     def score(self, histories: Sequence[np.ndarray], chunk: int = 1024) -> np.ndarray:
         """Logits of the next item; an empty history scores 0 everywhere (the model has nothing to read)."""
         net = self._model()
-        was_training = net.training
-        net.eval()
+        was_training = net.training  # scored mid-training by the monitor: restore the mode after
+        if was_training:
+            net.eval()
         out = np.zeros((len(histories), self.n_items), np.float32)
         for start in range(0, len(histories), chunk):
             part = histories[start : start + chunk]
             x = _pad([np.asarray(h)[-self.config.max_len :] for h in part], max(1, max(min(len(h), self.config.max_len) for h in part)))
             out[start : start + len(part)] = net.logits(net(x.to(self.device))[:, -1]).float().cpu().numpy()
         out[[len(h) == 0 for h in histories]] = 0.0
-        net.train(was_training)
+        if was_training:
+            net.train()
         return out
 
 

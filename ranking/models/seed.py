@@ -20,7 +20,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from ranking.interactions import Interactions
 from ranking.items import product_text
-from ranking.models.base import recency_matrix
+from ranking.models.base import SERVING_BATCH, recency_matrix, recent_weights, sum_rows
 
 
 @dataclass
@@ -46,9 +46,13 @@ class SeedTfidfLogistic:
     bias: np.ndarray | None = None
 
     def documents(self, histories: Sequence[np.ndarray]) -> sp.csr_matrix:
-        """(shoppers, words) TF-IDF of each shopper's behaviour text."""
+        """(shoppers, words) TF-IDF of each shopper's behaviour text (sublinear tf, idf, unit rows:
+        what the fitted TfidfTransformer does, without its per-call validation on the serving path)."""
         h = recency_matrix(histories, self.item_words.shape[0], self.last, 1.0)
-        return self.tfidf.transform(h @ self.item_words).astype(np.float32).tocsr()
+        counts = (h @ self.item_words).tocsr().astype(np.float32)
+        counts.data = (1.0 + np.log(counts.data)) * self.tfidf.idf_[counts.indices].astype(np.float32)
+        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(1)).ravel())
+        return sp.diags(1.0 / np.maximum(norms, 1e-12)).astype(np.float32) @ counts
 
     def fit(self, data: Interactions) -> "SeedTfidfLogistic":
         counter = CountVectorizer(max_features=self.words)
@@ -80,7 +84,16 @@ class SeedTfidfLogistic:
         return self
 
     def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        if len(histories) <= SERVING_BATCH:  # one request: only the weight rows of its words
+            return np.vstack([self._score_one(h) for h in histories] or [np.zeros((0, len(self.bias)), np.float32)])
         return np.asarray(self.documents(histories) @ self.weight + self.bias, np.float32)
+
+    def _score_one(self, history: np.ndarray) -> np.ndarray:
+        counts = sum_rows(self.item_words, *recent_weights(history, self.last, 1.0))
+        words = np.flatnonzero(counts)
+        tfidf = (1.0 + np.log(counts[words])) * self.tfidf.idf_[words]
+        tfidf /= max(float(np.sqrt((tfidf**2).sum())), 1e-12)
+        return (tfidf @ self.weight[words] + self.bias).astype(np.float32)
 
 
 def _sparse(m: sp.csr_matrix) -> torch.Tensor:

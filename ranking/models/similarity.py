@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from ranking.interactions import Interactions
 from ranking.items import ItemEncoder
-from ranking.models.base import recency_matrix, tie_breaker
+from ranking.models.base import SERVING_BATCH, recency_matrix, recent_weights, sum_rows, tie_breaker
 
 
 class _Neighbourhood:
@@ -26,6 +26,9 @@ class _Neighbourhood:
         return replace(self, last=last, decay=decay)
 
     def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        if len(histories) <= SERVING_BATCH:  # one request: read the few rows directly
+            rows = [sum_rows(self.similarity, *recent_weights(h, self.last, self.decay)) for h in histories]
+            return np.vstack(rows or [np.zeros((0, self.similarity.shape[1]), np.float32)]) + tie_breaker(self.counts)
         h = recency_matrix(histories, self.similarity.shape[0], self.last, self.decay)
         return np.asarray((h @ self.similarity).todense(), np.float32) + tie_breaker(self.counts)
 
@@ -48,6 +51,7 @@ class Cooccurrence(_Neighbourhood):
     last: int = 5  # recent items that vote
     decay: float = 0.6  # weight of the item k events ago: decay**k
     max_history: int = 200  # most recent events per shopper used to count pairs (bounds the cost)
+    neighbours: int = 200  # kept per item: a busy shop's co-purchase matrix is otherwise nearly dense
     name: str = "cooc"
     similarity: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0)))
     counts: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -68,10 +72,30 @@ class Cooccurrence(_Neighbourhood):
         pairs.setdiag(0)
         pairs.eliminate_zeros()
         norm = sp.diags(1.0 / np.maximum(support, 1.0) ** self.alpha)
-        self.similarity = (norm @ pairs @ norm).tocsr().astype(np.float32)
+        self.similarity = keep_top((norm @ pairs @ norm).tocsr().astype(np.float32), self.neighbours)
         self.counts = data.counts()
         return self
 
+
+
+def keep_top(m: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """Each row's k largest entries (ties: lower column first).
+
+    >>> keep_top(sp.csr_matrix(np.array([[3.0, 1.0, 2.0]], np.float32)), 2).toarray().tolist()
+    [[3.0, 0.0, 2.0]]
+    """
+    m = m.tocsr()
+    m.sort_indices()
+    counts = np.diff(m.indptr)
+    if counts.max(initial=0) <= k:
+        return m
+    keep = np.zeros(m.nnz, bool)
+    for row in np.flatnonzero(counts > k):
+        lo, hi = m.indptr[row], m.indptr[row + 1]
+        keep[lo + np.argsort(-m.data[lo:hi], kind="stable")[:k]] = True
+    keep[np.repeat(counts <= k, counts)] = True
+    rows = np.repeat(np.arange(m.shape[0]), counts)
+    return sp.csr_matrix((m.data[keep], (rows[keep], m.indices[keep])), shape=m.shape)
 
 
 def _window_pairs(histories: Sequence[np.ndarray], n_items: int, window: int) -> sp.csr_matrix:
