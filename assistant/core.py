@@ -146,7 +146,7 @@ class Assistant:
         clock.since_start("before_llm")
         text_parts: list[str] = []
         kind = "suggestions"
-        grounding = Grounding([s.product for s in top], message, self._catalogue_ids, self._brands)
+        grounding = Grounding([s.product for s in top], self._catalogue_ids, self._brands)
         sentences = SentenceFilter(grounding, max_sentences=len(top) + 1)
         if self.llm is not None:
             try:

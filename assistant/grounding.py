@@ -4,7 +4,10 @@ was given before a shopper sees it.
 The model names products only as [1], [2] … (the numbered list in its prompt); code turns those
 into catalogue titles. A sentence is dropped when it cites a number not in the list, states a
 price no listed product has, names a catalogue id or a brand not in the list, or names something
-(a capitalised word) that appears neither in the listed products nor in the shopper's words.
+(a capitalised word) that the listed products do not contain.
+
+The shopper's own words license nothing: asked for "a Rolex Submariner" in a shop with no Rolex, a
+model that writes "the Rolex Submariner is a classic" has named a product the shop does not sell.
 """
 
 from __future__ import annotations
@@ -42,10 +45,9 @@ COMMON_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class Grounding:
-    """What an answer may speak of: the numbered products, and words the shopper used."""
+    """What an answer may speak of: the numbered products and nothing else."""
 
     products: Sequence[Product]
-    shopper_words: str = ""
     catalogue_ids: frozenset[str] = frozenset()
     known_brands: frozenset[str] = frozenset()  # lower case: the catalogue's and well-known ones
     _allowed: frozenset[str] = field(init=False, default=frozenset())
@@ -56,14 +58,13 @@ class Grounding:
         for p in self.products:
             for text in (p.title, p.display_title, p.brand or "", p.category or "", p.description, *p.attributes.values()):
                 words.update(w.lower() for w in _WORD.findall(text))
-        words.update(w.lower() for w in _WORD.findall(self.shopper_words))
         object.__setattr__(self, "_allowed", frozenset(words))
         object.__setattr__(self, "_prices", tuple(p.price for p in self.products if p.price is not None))
 
     def check(self, sentence: str) -> str | None:
         """The sentence with [n] rendered as product titles, or None when it must be dropped.
 
-        >>> g = Grounding([Product("1", "RED MUG", "Red Mug", price=4.5)], "a mug")
+        >>> g = Grounding([Product("1", "RED MUG", "Red Mug", price=4.5)])
         >>> g.check("[1] is a cheerful choice at £4.50.")
         'Red Mug is a cheerful choice at £4.50.'
         >>> g.check("[2] costs £3.") is None, g.check("The Nike Air is great.") is None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from catalog.money import money
-from assistant.grounding import _MONEY
+from assistant.grounding import _MONEY, _WORD, COMMON_WORDS
 from catalog.models import Product
 from ranking.contract import Suggestion
 
@@ -41,13 +41,30 @@ def quoted(what: str) -> str:
     return _MONEY.sub("…", what).strip()
 
 
+def names_not_carried(what: str, suggestions: list[Suggestion]) -> list[str]:
+    """Names the shopper asked for (capitalised words) that none of the suggestions contain.
+
+    >>> mug = Suggestion(Product("1", "RED MUG", "Red Mug", price=4.5), 1.0, "", {})
+    >>> names_not_carried("a Rolex Submariner", [mug]), names_not_carried("Red mug", [mug])
+    (['Rolex', 'Submariner'], [])
+    """
+    carried = {w.lower() for s in suggestions for w in _WORD.findall(f"{s.product.title} {s.product.display_title} {s.product.brand or ''}")}
+    return [w for w in _WORD.findall(what) if w[0].isupper() and w.lower() not in carried and w.lower() not in COMMON_WORDS]
+
+
 def fallback(suggestions: list[Suggestion], what: str, constraints: tuple[str, ...], language: str) -> str:
-    """The templated answer used when the model's output is unusable."""
+    """The templated answer used when the model's output is unusable. When the shopper named
+    something the suggestions are not, it says so instead of passing them off as a match."""
+    missing = names_not_carried(what, suggestions)
     what = quoted(what)
     extra = f" ({', '.join(constraints)})" if constraints else ""
     if language == "zh":
-        return f"为您找到这些商品（{what}{extra}）：\n{suggestion_list(suggestions, language)}"
-    return f"Here is what I found for “{what}”{extra}:\n{suggestion_list(suggestions, language)}"
+        head = f"店里没有“{what}”{extra}，最接近的商品：" if missing else f"为您找到这些商品（{what}{extra}）："
+    elif missing:
+        head = f"The shop doesn't carry “{what}”{extra}; the closest products it has:"
+    else:
+        head = f"Here is what I found for “{what}”{extra}:"
+    return f"{head}\n{suggestion_list(suggestions, language)}"
 
 
 def clarify(language: str) -> str:
