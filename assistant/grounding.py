@@ -98,7 +98,17 @@ class Grounding:
         return _REF.sub(lambda m: self.products[int(m.group(1)) - 1].display_title, sentence).strip()
 
     def cites(self, sentence: str) -> bool:
-        return bool(_REF.search(sentence))
+        """Whether the sentence is about a listed product: by its [n], or by its full title, which
+        models often write out despite being asked for the number.
+
+        >>> g = Grounding([Product("1", "RED MUG", "Red Mug", price=4.5)])
+        >>> g.cites("[1] suits you."), g.cites("The red mug suits you."), g.cites("Mugs suit you.")
+        (True, True, False)
+        """
+        if _REF.search(sentence):
+            return True
+        lowered = sentence.lower()
+        return any(p.display_title.lower() in lowered for p in self.products)
 
 
 class SentenceFilter:

@@ -46,9 +46,14 @@ def build_store(
     embedder: Embedder,
     mapping: ColumnMapping | None = None,
     progress: Callable[[int, int], None] | None = None,
+    say: Callable[[str], None] = lambda _: None,
 ) -> tuple[Catalog, ReindexResult]:
     """Load → (fail here, before touching anything, if the source is unreadable) → rejects file →
-    vector index → lexical index → snapshot → manifest."""
+    vector index → lexical index → snapshot → manifest. `say` hears each stage as it starts.
+
+    Killed at any point, the next run finishes the job: the vector index is diffed against the
+    catalogue by content hash, the lexical index is replaced whole and rebuilt unless its
+    fingerprint matches the catalogue, and the snapshot files are each replaced atomically."""
     catalog = load_catalog(spec.path, spec.name, mapping)
     folder = settings.store_dir(spec.name)
     removed = catalog.forget(EventLog(folder / "events.db").forgotten())  # they stay forgotten on reload
@@ -60,7 +65,9 @@ def build_store(
     result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress)
     fingerprint = catalog_fingerprint(catalog)
     if LexicalIndex.load(folder / "bm25", fingerprint) is None:  # rebuilt when products or settings changed
+        say("writing the lexical index …")
         LexicalIndex.build(list(catalog.products.values())).save(folder / "bm25", fingerprint)
+    say("writing the store snapshot …")
     catalog.save(folder)
     write_manifest(folder, name=spec.name, source=spec.path.resolve(), embedder=embedder.name, products=len(catalog.products))
     return catalog, result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -83,10 +84,20 @@ class LexicalIndex:
         return self._model.get_scores_from_ids(known).astype(np.float32, copy=False)
 
     def save(self, folder: Path, fingerprint: str) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self._model.save(str(folder), show_progress=False)
-        (folder / "ids.json").write_text(json.dumps(self.ids))
-        (folder / "lexical.json").write_text(json.dumps({"fingerprint": fingerprint, "config": asdict(self.config)}))
+        """Replace the folder whole: written beside it, then swapped in by renames, so a process
+        killed at any point leaves either the old index, the new one, or none (rebuilt on load) —
+        never model files of one build with ids of another."""
+        staging, retired = folder.with_name(folder.name + ".partial"), folder.with_name(folder.name + ".old")
+        for leftover in (staging, retired):
+            shutil.rmtree(leftover, ignore_errors=True)
+        staging.mkdir(parents=True)
+        self._model.save(str(staging), show_progress=False)
+        (staging / "ids.json").write_text(json.dumps(self.ids))
+        (staging / "lexical.json").write_text(json.dumps({"fingerprint": fingerprint, "config": asdict(self.config)}))
+        if folder.exists():
+            folder.rename(retired)
+        staging.rename(folder)
+        shutil.rmtree(retired, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path, fingerprint: str | None = None, config: LexicalConfig = LexicalConfig()) -> "LexicalIndex | None":

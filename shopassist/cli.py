@@ -87,7 +87,7 @@ def reindex(
     _err(f"loading {spec.path} …")
     model = load_embedder(settings.embedder, settings.embed_batch_size)
     with progress_bar(f"embedding {spec.name}") as progress:
-        loaded, result = build_store(settings, spec, model, _mapping(map_), progress)
+        loaded, result = build_store(settings, spec, model, _mapping(map_), progress, say=_err)
     report = loaded.report
     for line in report.warnings:
         _err(f"warning: {line}")

@@ -74,7 +74,10 @@ def test_unreadable_catalogue_fails_cleanly_and_leaves_the_index(settings, produ
     assert again["unchanged"] == 300 and again["deleted"] == 0
 
 
-def test_kill_9_half_way_then_resume(settings, products_csv):
+@pytest.mark.parametrize("kill_at", ["loading", "50/300", "writing the lexical index", "writing the store snapshot"])
+def test_kill_9_at_any_stage_then_resume(settings, products_csv, kill_at):
+    """Killed without warning while loading, between embedding batches, while the lexical index or
+    the snapshot is being written: the next run completes the job and the store is exact."""
     env = dict(os.environ, SHOPASSIST_HOME=str(settings.home), SHOPASSIST_REINDEX_BATCH_SIZE="50")
     proc = subprocess.Popen(
         [sys.executable, "-m", "shopassist.cli", "reindex", "--catalog", str(products_csv), "--json"],
@@ -82,18 +85,19 @@ def test_kill_9_half_way_then_resume(settings, products_csv):
     )
     seen = ""
     deadline = time.time() + 120
-    while time.time() < deadline:  # wait for the first committed batch, then kill without warning
+    while time.time() < deadline and kill_at not in seen and proc.poll() is None:
         seen += proc.stderr.read(1) or ""
-        if "50/300" in seen or "100/300" in seen:
-            break
+    assert kill_at in seen, seen
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
     resumed = json.loads(run(settings, "reindex", "--catalog", str(products_csv), "--json").stdout)
-    assert resumed["added"] + resumed["unchanged"] == 300
-    assert 0 < resumed["unchanged"] < 300
+    assert resumed["added"] + resumed["unchanged"] == 300 and resumed["deleted"] == 0
     final = json.loads(run(settings, "reindex", "--catalog", str(products_csv), "--json").stdout)
     assert final["unchanged"] == 300 and final["added"] == final["deleted"] == 0
+    found = json.loads(run(settings, "search", "mug", "--store", "shop", "--json").stdout)
+    assert found, "the resumed store answers searches"
+    assert not list(settings.store_dir("shop").glob("bm25.*")), "no half-written lexical index left behind"
 
 
 def test_catalog_export_prints_cleaned_products(settings, products_csv):
