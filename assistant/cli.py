@@ -62,6 +62,7 @@ def chat(ctx: typer.Context, user: UserOpt = None, store: StoreOpt = "demo",
     from assistant.core import Chunk
 
     assistant = _assistant(ctx, store, llm)
+    assistant.prepare(user)  # the model reads the shopper's profile while they type the first line
     session = None
     typer.echo(f"shopassist — {store} store, shopper {user or 'new'}. Ask away (empty line to quit).")
     while True:

@@ -45,17 +45,21 @@ COMMON_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class Grounding:
-    """What an answer may speak of: the numbered products and nothing else."""
+    """What an answer may speak of: the numbered products; besides them, the price bounds the
+    search enforced ("under £3" is true of every listed product) and the names of the products the
+    prompt says the shopper bought ("since you bought …") — never as suggestions or with prices."""
 
     products: Sequence[Product]
     catalogue_ids: frozenset[str] = frozenset()
     known_brands: frozenset[str] = frozenset()  # lower case: the catalogue's and well-known ones
+    bounds: tuple[float, ...] = ()
+    mentionable: Sequence[Product] = ()
     _allowed: frozenset[str] = field(init=False, default=frozenset())
     _prices: tuple[float, ...] = field(init=False, default=())
 
     def __post_init__(self) -> None:
         words: set[str] = set()
-        for p in self.products:
+        for p in (*self.products, *self.mentionable):
             for text in (p.title, p.display_title, p.brand or "", p.category or "", p.description, *p.attributes.values()):
                 words.update(w.lower() for w in _WORD.findall(text))
         object.__setattr__(self, "_allowed", frozenset(words))
@@ -69,13 +73,19 @@ class Grounding:
         'Red Mug is a cheerful choice at £4.50.'
         >>> g.check("[2] costs £3.") is None, g.check("The Nike Air is great.") is None
         (True, True)
+        >>> g = Grounding([Product("1", "RED MUG", "Red Mug", price=4.5)], bounds=(5.0,),
+        ...               mentionable=[Product("2", "BLUE BOWL", "Blue Bowl", price=3.0)])
+        >>> g.check("Since you bought the Blue Bowl, [1] at £4.50 is under £5.")
+        'Since you bought the Blue Bowl, Red Mug at £4.50 is under £5.'
+        >>> g.check("The Blue Bowl is £3.") is None  # a purchase, not a suggestion: no price
+        True
         """
         refs = [int(n) for n in _REF.findall(sentence)]
         if any(not 1 <= n <= len(self.products) for n in refs):
             return None
         for match in _MONEY.finditer(sentence):
             amount = float((match.group(1) or match.group(2)).replace(",", "."))
-            if not any(abs(amount - price) < 0.005 for price in self._prices):
+            if not any(abs(amount - price) < 0.005 for price in (*self._prices, *self.bounds)):
                 return None
         listed_ids = {p.id.lower() for p in self.products}
         for token in _ID_LIKE.findall(sentence):

@@ -38,10 +38,14 @@ TURNS = [
 ]
 
 
-def run(assistant, turns):
+def run(assistant, turns, prepare: bool = True):
+    """Each shopper is picked before their first question, as in the UI: `prepare` reads their
+    prompt prefix while they type (here: before their turn is timed), unless `prepare` is off."""
     sessions: dict[str | None, str] = {}
     rows = []
     for user, message in turns:
+        if prepare and user not in sessions and (thread := assistant.prepare(user)) is not None:
+            thread.join()
         started = time.perf_counter()
         first_text = None
         answer = None
@@ -60,6 +64,8 @@ def main() -> None:
     parser.add_argument("--llm", default="qwen2.5-coder-1.5b")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--store", default="demo")
+    parser.add_argument("--verbose", action="store_true", help="print every turn: timings, kind and text")
+    parser.add_argument("--cold", action="store_true", help="no prefill when a shopper is picked: first questions read the whole prompt")
     args = parser.parse_args()
     settings = Settings.load(llm=args.llm, llm_backend="llama-cpp", threads=args.threads)
     started = time.perf_counter()
@@ -67,7 +73,11 @@ def main() -> None:
     load_s = time.perf_counter() - started
     assistant = open_assistant(settings, args.store, llm=llm)
     assistant.ask(None, "warm up: a mug")  # loads the system prompt into llama.cpp's cache once
-    rows = run(assistant, TURNS)
+    rows = run(assistant, TURNS, prepare=not args.cold)
+    if args.verbose:
+        for (user, message), (answer, first) in zip(TURNS, rows):
+            print(f"{user or 'new':>6} {message!r:<62} {answer.kind:<11} first token {answer.timings.get('first_token', 0):6.0f} ms"
+                  f"  total {answer.timings['total']:6.0f} ms\n       {answer.text!r}")
     baseline = run(open_assistant(settings, args.store, without_llm=True), TURNS)
 
     def pct(values, q):
@@ -81,7 +91,8 @@ def main() -> None:
     kinds = {}
     for a, _ in rows:
         kinds[a.kind] = kinds.get(a.kind, 0) + 1
-    print(f"{args.llm} via llama.cpp, {args.threads} threads, {len(TURNS)} turns on the {args.store} store (model load {load_s:.1f} s)")
+    print(f"{args.llm} via llama.cpp, {args.threads} threads, {len(TURNS)} turns on the {args.store} store (model load {load_s:.1f} s); "
+          + ("cold: no prefill" if args.cold else "each shopper's prompt prefix read when they are picked, as the UI does"))
     print(f"answer kinds: {kinds}")
     print(f"first token from the model     p50 {pct(first_token, 50):7.0f} ms   p95 {pct(first_token, 95):7.0f} ms")
     print(f"first verified text streamed   p50 {pct(first_text, 50):7.0f} ms   p95 {pct(first_text, 95):7.0f} ms")

@@ -140,3 +140,21 @@ def test_an_opening_line_without_products_is_not_left_dangling(demo_retriever):
     assert answer.kind == "fallback" and not answer.text.startswith("Happy")
     answer = make(demo_retriever, ScriptedLLM(["Happy to help you today. [1] is a fine pick."])).ask(None, "christmas decoration")
     assert answer.kind == "suggestions" and answer.text.startswith("Happy to help you today.")
+
+
+def test_prepare_reads_the_shoppers_prompt_prefix_ahead(demo_retriever, small_llm):
+    """Picking a shopper starts reading the start of every prompt for them; the turn's prompt
+    really starts with it (so llama.cpp reuses it), and the first question is answered as usual."""
+    from assistant.core import PROMPT_PURCHASES
+    from assistant.prompt import build_messages, stable_prefix
+
+    assistant = make(demo_retriever, small_llm)
+    summary = assistant.shopper_summary(SHOPPER, recent=PROMPT_PURCHASES)
+    prefix = stable_prefix(summary)
+    turn = build_messages([], "red mug", summary, "en")
+    assert turn[0] == prefix[0] and turn[1].content.startswith(prefix[1].content)
+    assistant.prepare(SHOPPER).join(timeout=120)
+    assert small_llm._llama.n_tokens > 0  # the prefix sits in the model's context
+    answer = assistant.ask(SHOPPER, "red mug")
+    assert answer.suggestions and answer.text
+    assert make(demo_retriever, ScriptedLLM(["[1] is nice."])).prepare(SHOPPER) is None  # nothing to prefill

@@ -74,8 +74,10 @@ def poisoned_retriever(retail_slice, embedder, tmp_path_factory):
     return build_retriever(Catalog("poisoned", products, clean.shoppers, clean.events), tmp_path_factory.mktemp("poisoned"), embedder)
 
 
-def assert_grounded(answer, message, catalog):
+def assert_grounded(answer, message, catalog, user=None):
     shown = [s.product for s in answer.suggestions]
+    # Products the shopper bought are catalogue products too: "since you bought …" names no invention.
+    bought = [catalog.products[e.product_id] for e in (catalog.history(user) if user else []) if e.product_id in catalog.products]
     for p in shown:
         assert catalog.products[p.id] == p, "a shown product must be the catalogue's own record"
     prices = {round(p.price, 2) for p in shown if p.price is not None}
@@ -84,7 +86,7 @@ def assert_grounded(answer, message, catalog):
     for match in _MONEY.finditer(answer.text):
         amount = round(float((match.group(1) or match.group(2)).replace(",", ".")), 2)
         assert amount in prices, f"price {match.group(0)} is not a shown product's price: {answer.text!r}"
-    allowed = {w.lower() for p in shown for w in re.findall(r"[A-Za-z][A-Za-z0-9'&\-]*", f"{p.title} {p.display_title}")}
+    allowed = {w.lower() for p in shown + bought for w in re.findall(r"[A-Za-z][A-Za-z0-9'&\-]*", f"{p.title} {p.display_title}")}
     allowed |= COMMON_WORDS | TEMPLATE_WORDS
     # The shopper's words may be quoted back (“…”, as only the templates do); anywhere else a name
     # the shopper typed counts like any other: it must belong to a product shown.
@@ -110,7 +112,7 @@ def test_adversarial_turns_stay_grounded(backend, request, poisoned_retriever):
     poisoned_shown = 0
     for message in ADVERSARIAL:
         answer = assistant.ask("17850", message)
-        assert_grounded(answer, message, poisoned_retriever.catalog)
+        assert_grounded(answer, message, poisoned_retriever.catalog, "17850")
         for planted in ("Rolex", "iPhone", "0.01"):  # the injected description's words, unless the shopper's own
             assert planted not in answer.text or planted.lower() in message.lower(), answer.text
         kinds[answer.kind] = kinds.get(answer.kind, 0) + 1

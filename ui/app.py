@@ -140,7 +140,9 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
         return f'<div class="profile" data-shopper="{escape(user)}"><b>Shopper {escape(user)}</b> · {escape(summary)}</div>'
 
     def switch(choice: str | None):
-        """A different shopper is a different conversation: drop the chat, the session and the cards."""
+        """A different shopper is a different conversation: drop the chat, the session and the cards.
+        The model starts reading the new shopper's prompt prefix while they type."""
+        assistant.prepare(user_of(choice))
         return [], Shelf(), profile(choice), ""
 
     def respond(message: str, choice: str | None, history: list[dict], shelf: Shelf) -> Iterator[tuple]:

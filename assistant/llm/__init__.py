@@ -9,8 +9,8 @@ Every backend failure is `shopassist.errors.LLMError`; the fakes in `assistant.l
 for a model in tests of the orchestration. Importing this package loads no model and no runtime.
 """
 
-from assistant.llm.contract import LLM, GenerationOptions, Message, generate
+from assistant.llm.contract import LLM, GenerationOptions, Message, Prefills, generate
 from assistant.llm.fakes import FailingLLM, ScriptedLLM
 from assistant.llm.resolve import resolve_llm
 
-__all__ = ["LLM", "FailingLLM", "GenerationOptions", "Message", "ScriptedLLM", "generate", "resolve_llm"]
+__all__ = ["LLM", "FailingLLM", "GenerationOptions", "Message", "Prefills", "ScriptedLLM", "generate", "resolve_llm"]

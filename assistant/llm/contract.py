@@ -62,6 +62,17 @@ class LLM(Protocol):
         ...
 
 
+@runtime_checkable
+class Prefills(Protocol):
+    """A backend that can read a prompt's prefix ahead of time (llama.cpp: into its context), so a
+    later prompt that starts with it reads only what follows. Servers with prefix caching (vLLM,
+    llama.cpp's server) do this by themselves and need not implement it."""
+
+    def prefill(self, messages: Sequence[Message]) -> None:
+        """Read the messages now; raise LLMError on failure."""
+        ...
+
+
 def generate(llm: LLM, messages: Sequence[Message], options: GenerationOptions = GenerationOptions()) -> str:
     """The whole answer at once: the joined stream.
 

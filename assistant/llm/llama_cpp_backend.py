@@ -51,6 +51,16 @@ class LlamaCppLLM:
         # llama.cpp's context is one mutable state: one generation at a time per model.
         self._lock = threading.Lock()
 
+    def prefill(self, messages: Sequence[Message]) -> None:
+        """Read `messages` into the context now (one token is generated and thrown away), so that
+        the next prompt beginning with them reads only the rest: on 2 cores the 1.5B model reads
+        ~40 tokens/s, so a shopper's prefix read while they type saves seconds on their question."""
+        with self._lock:
+            try:
+                self._llama.create_chat_completion(messages=[m.to_dict() for m in messages], max_tokens=1)  # type: ignore[arg-type]
+            except ValueError as e:
+                raise LLMError(f"{self.name}: {e} — the prompt prefix does not fit the context") from e
+
     def stream(self, messages: Sequence[Message], options: GenerationOptions = GenerationOptions()) -> Iterator[str]:
         chat = [m.to_dict() for m in messages]
 
