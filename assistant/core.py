@@ -78,7 +78,8 @@ class Assistant:
         self.options, self.n, self.pool = options, suggestions, pool
         self._catalogue_ids = frozenset(pid.lower() for pid in self.catalog.products)
         self._brands = frozenset(self.retriever.vocabulary.brands | set(CHINESE_BRANDS.values()))
-        self._history_rows = self.catalog.events.groupby("shopper_id").indices if len(self.catalog.events) else {}
+        self._history_rows = self._group_history()
+        self._forgotten = event_log.forgotten() if event_log is not None else frozenset()
 
     # -- the API -------------------------------------------------------------------
     def ask(self, user: str | None, query: str, session: str | None = None) -> Answer:
@@ -89,6 +90,7 @@ class Assistant:
 
     def stream(self, user: str | None, query: str, session: str | None = None) -> Iterator[Chunk | Answer]:
         """Yields verified text as it is generated, then the final Answer (always last)."""
+        self._honour_forget_requests()
         state = self.sessions.get(session, user)
         with state.lock:
             yield from self._turn(state, user, query)
@@ -197,6 +199,27 @@ class Assistant:
         state.turns.append(Turn(role, text))
         if self.event_log is not None:
             self.event_log.add_message(state.id, state.shopper_id, role, text)
+
+    def _group_history(self) -> dict:
+        """Row positions of each shopper's events: per-turn history lookups without a scan."""
+        return self.catalog.events.groupby("shopper_id").indices if len(self.catalog.events) else {}
+
+    def _honour_forget_requests(self) -> None:
+        """`shopassist forget-user` run while this process serves: from the next turn on, the
+        shopper's history, sessions and ranking signals are gone here too, not only on disk."""
+        if self.event_log is None:
+            return
+        new = self.event_log.forgotten() - self._forgotten
+        if not new:
+            return
+        self._forgotten |= new
+        self.catalog.forget(new)
+        self._history_rows = self._group_history()
+        for shopper_id in new:
+            self.sessions.drop_shopper(shopper_id)
+        if forget := getattr(self.ranker, "forget", None):
+            forget(new)
+        log.info("forgot %d shopper(s) on request", len(new))
 
     def prepare(self, user: str | None) -> threading.Thread | None:
         """Start reading this shopper's prompt prefix (rules, profile, purchases) into the model in

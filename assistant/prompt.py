@@ -11,6 +11,7 @@ from catalog.money import money
 from ranking.contract import Suggestion
 
 LANGUAGES = {"en": "English", "zh": "Chinese (简体中文)"}
+MAX_REASON_CHARS = 32  # "you bought this before", "popular with shoppers like you"
 
 
 @cache
@@ -33,8 +34,8 @@ def product_line(number: int, s: Suggestion) -> str:
 
     >>> from catalog.models import Product
     >>> mug = Product("1", "RED MUG", "Red Mug", price=2.95, currency="GBP")
-    >>> product_line(1, Suggestion(mug, 1.0, "you bought Blue Mug; matches 'under £10'", {}))
-    '[1] Red Mug, £2.95 (you bought Blue Mug)'
+    >>> product_line(1, Suggestion(mug, 1.0, "you bought this before; matches 'under £10'", {}))
+    '[1] Red Mug, £2.95 (you bought this before)'
     """
     p = s.product
     price = money(p.price, p.currency) if p.price is not None else "price not listed"
@@ -42,8 +43,9 @@ def product_line(number: int, s: Suggestion) -> str:
     if p.brand:
         facts.append(f"by {p.brand}")
     facts.extend(f"{k}: {_short(v)}" for k, v in list(p.attributes.items())[:2])
-    # "matches your search" and echoes of the shopper's own constraints tell the model nothing.
-    why = [part for part in s.reason.split("; ") if part and not part.startswith("matches")]
+    # "matches your search" and echoes of the shopper's own constraints tell the model nothing;
+    # long reasons ("you bought A and B") repeat the shopper line and cost ~0.5 s each to read.
+    why = [part for part in s.reason.split("; ") if part and not part.startswith("matches") and len(part) <= MAX_REASON_CHARS]
     return ", ".join(facts) + (f" ({'; '.join(why)})" if why else "")
 
 

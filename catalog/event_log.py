@@ -91,7 +91,8 @@ class EventLog:
         return {"events": events, "messages": messages}
 
     def forgotten(self) -> frozenset[str]:
-        return frozenset(r[0] for r in self._db.execute("SELECT shopper_id FROM forgotten"))
+        with self._lock:
+            return frozenset(r[0] for r in self._db.execute("SELECT shopper_id FROM forgotten"))
 
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])

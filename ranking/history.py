@@ -71,6 +71,12 @@ class Histories:
         empty = (np.zeros(0, np.int64), np.zeros(0, dtype=object))
         return self._by_shopper.get(shopper_id, empty) if shopper_id else empty
 
+    def forget(self, shopper_ids: frozenset[str]) -> None:
+        """Drop these shoppers' stored histories (the catalogue has already lost their events)."""
+        with self._lock:
+            if self._by_shopper is not None:
+                self._by_shopper = {k: v for k, v in self._by_shopper.items() if k not in shopper_ids}
+
     def state(self, shopper_id: str | None, recent: Sequence[Event] = ()) -> ShopperState:
         """The stored history followed by this session's positives; cart adds are moved last, the
         most recent position, because an item in the cart is the strongest sign of intent."""

@@ -52,6 +52,11 @@ class LazyRanker:
         log.info("ranking %s with %s", self.store, self._about)
         return TrainedRanker(artefacts.load(folder), self.catalog, self.blend)
 
+    def forget(self, shopper_ids: frozenset[str]) -> None:
+        """A running ranker stops using these shoppers' histories (see `shopassist forget-user`)."""
+        if self._ranker is not None and hasattr(self._ranker, "histories"):
+            self._ranker.histories.forget(shopper_ids)
+
     def describe(self) -> str:
         """Which ranker serves the store (loads it if that has not happened yet)."""
         _ = self.ranker

@@ -20,7 +20,12 @@ SHOPPER = "17850"
 
 
 def test_forget_and_export_a_shopper(settings, retail_slice):
+    from assistant.factory import open_assistant
+
     run(settings, "reindex", "--catalog", str(retail_slice), "--store", "shop")
+    live = open_assistant(settings, "shop", without_llm=True)  # a UI process serving while forget-user runs
+    before = live.ask(SHOPPER, "red mug")
+    assert "recently bought" in live.shopper_summary(SHOPPER) and len(live.ranker.ranker.histories.stored(SHOPPER)[0])
     log = EventLog(settings.store_dir("shop") / "events.db")
     log.append(Event(SHOPPER, "85123A", "like", datetime.now(timezone.utc)), session="s1")
     log.add_message("s1", SHOPPER, "user", "a red mug, my email is [email]")
@@ -33,6 +38,11 @@ def test_forget_and_export_a_shopper(settings, retail_slice):
     assert forgotten["store_events"] > 0 and forgotten["assistant_events"] == 1 and forgotten["messages"] == 1
     after = json.loads(run(settings, "export-user", SHOPPER, "--store", "shop").stdout)
     assert after["events"] == [] and after["messages"] == [] and after["profile"] == {} and after["forgotten"]
+
+    # The running process honours it from its next turn: no history, no old session, no ranking signal.
+    live.ask(SHOPPER, "red mug")
+    assert live.shopper_summary(SHOPPER) == "a new shopper (no history)"
+    assert live.sessions.find(before.session) is None and len(live.ranker.ranker.histories.stored(SHOPPER)[0]) == 0
 
     # Reindexing from the source files does not bring the shopper back.
     run(settings, "reindex", "--catalog", str(retail_slice), "--store", "shop")
