@@ -148,7 +148,8 @@ class Assistant:
             yield from self._finish(state, clock, no_results(what, result.query.constraints, language), [], "no_results", language)
             return
         # Two purchases are enough to personalise the wording; each title costs the CPU model ~0.2 s.
-        messages = build_messages(top, message, self.shopper_summary(user, recent=PROMPT_PURCHASES), language)
+        bought = self.recent_purchases(user, PROMPT_PURCHASES)
+        messages = build_messages(top, message, self._summary(user, bought), language)
         clock.mark("prompt")
         clock.since_start("before_llm")
         text_parts: list[str] = []
@@ -156,7 +157,7 @@ class Assistant:
         grounding = Grounding(
             [s.product for s in top], self._catalogue_ids, self._brands,
             bounds=tuple(b for b in (result.query.min_price, result.query.max_price) if b is not None),
-            mentionable=tuple(self.recent_purchases(user, PROMPT_PURCHASES)),  # "since you bought …"
+            mentionable=tuple(bought),  # "since you bought …"
         )
         sentences = SentenceFilter(grounding, max_sentences=len(top) + 1)
         if self.llm is not None:
@@ -242,11 +243,14 @@ class Assistant:
 
     def shopper_summary(self, user: str | None, recent: int = 4) -> str:
         """One line about the shopper: where they are and the last `recent` things they bought."""
+        return self._summary(user, self.recent_purchases(user, recent))
+
+    def _summary(self, user: str | None, bought: list[Product]) -> str:
         shopper = self.catalog.shoppers.get(user) if user else None
         if shopper is None and (not user or user not in self._history_rows):
             return "a new shopper (no history)"
         parts = [f"from {shopper.country}" if shopper and shopper.country else "a returning shopper"]
-        if bought := self.recent_purchases(user, recent):
+        if bought:
             parts.append("recently bought " + ", ".join(p.display_title for p in bought))
         return "; ".join(parts)
 
