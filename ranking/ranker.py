@@ -20,6 +20,7 @@ from ranking.history import Histories, ShopperState
 from ranking.pipeline import Trained
 from ranking.reasons import Evidence, reason, short_title
 from retrieval.candidate import Candidate
+from shopassist.threads import torch_threads
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ class TrainedRanker:
             rows = np.zeros((len(cands), len(features.FEATURES)), np.float32)
             rows[:, features.FEATURES.index("popularity")] = np.where(known, np.log1p(self._counts[np.maximum(codes, 0)]), 0.0)
             return rows[:, features.FEATURES.index("popularity")].astype(np.float64), rows
-        signals = features.Signals.compute(t.models, [state.items])
+        with torch_threads(1):  # one shopper: tiny tensors (see shopassist/threads.py)
+            signals = features.Signals.compute(t.models, [state.items])
         attributes = t.encoder.attributes
         cols = np.where(known, codes, 0)
         unknown = np.flatnonzero(~known)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from shopassist.threads import torch_threads
+
 
 @contextmanager
 def compute_threads(n: int) -> Iterator[None]:
@@ -18,13 +20,7 @@ def compute_threads(n: int) -> Iterator[None]:
     ...     torch.get_num_threads()
     1
     """
-    import torch
     from threadpoolctl import threadpool_limits
 
-    before = torch.get_num_threads()
-    torch.set_num_threads(max(1, n))
-    try:
-        with threadpool_limits(max(1, n)):
-            yield
-    finally:
-        torch.set_num_threads(before)
+    with torch_threads(n), threadpool_limits(max(1, n)):
+        yield

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from shopassist.errors import ModelNotFound
+from shopassist.threads import torch_threads
 
 
 @runtime_checkable
@@ -24,18 +24,6 @@ class Embedder(Protocol):
     dim: int
 
     def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray: ...
-
-
-@contextmanager
-def _torch_threads(n: int):
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _minilm_path() -> Path:
@@ -86,7 +74,7 @@ class SentenceTransformerEmbedder:
         if len(texts) == 1:
             # One short query gains nothing from several threads, and on a busy machine their
             # hand-offs cost ~10x (measured: 44 ms on 1 thread vs 159 ms on 2 under load).
-            with _torch_threads(1):
+            with torch_threads(1):
                 return self._encode(texts)
         return self._encode(texts)
 
