@@ -6,7 +6,7 @@ and the time of everything before the LLM (understand + retrieve + rank + prompt
 baseline row is the same turns with the LLM switched off (templated answers): the cost of the
 model itself.
 
-    .venv/bin/python benchmarks/ask_latency.py [--llm qwen2.5-coder-1.5b] [--threads 2]
+    .venv/bin/python benchmarks/ask_latency.py [--llm qwen2.5-coder-1.5b] [--threads 2] [--as-shipped]
     # needs: shopassist reindex --store demo; make demo-model
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -66,8 +67,9 @@ def main() -> None:
     parser.add_argument("--store", default="demo")
     parser.add_argument("--verbose", action="store_true", help="print every turn: timings, kind and text")
     parser.add_argument("--cold", action="store_true", help="no prefill when a shopper is picked: first questions read the whole prompt")
+    parser.add_argument("--as-shipped", action="store_true", help="run the shipped GGUF as it is, not its re-quantised CPU copy")
     args = parser.parse_args()
-    settings = Settings.load(llm=args.llm, llm_backend="llama-cpp", threads=args.threads)
+    settings = Settings.load(llm=args.llm, llm_backend="llama-cpp", threads=args.threads, llm_cpu_quant=not args.as_shipped)
     started = time.perf_counter()
     llm = resolve_llm(settings)
     load_s = time.perf_counter() - started
@@ -91,7 +93,7 @@ def main() -> None:
     kinds = {}
     for a, _ in rows:
         kinds[a.kind] = kinds.get(a.kind, 0) + 1
-    print(f"{args.llm} via llama.cpp, {args.threads} threads, {len(TURNS)} turns on the {args.store} store (model load {load_s:.1f} s); "
+    print(f"{args.llm} ({getattr(llm, 'path', Path('?')).name}) via llama.cpp, {args.threads} threads, {len(TURNS)} turns on the {args.store} store (model load {load_s:.1f} s); "
           + ("cold: no prefill" if args.cold else "each shopper's prompt prefix read when they are picked, as the UI does"))
     print(f"answer kinds: {kinds}")
     print(f"first token from the model     p50 {pct(first_token, 50):7.0f} ms   p95 {pct(first_token, 95):7.0f} ms")

@@ -16,6 +16,9 @@ def _default_home() -> Path:
     return Path(base) / "shopassist"
 
 
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path = field(default_factory=_default_home)  # every built artefact lives under here
@@ -26,6 +29,7 @@ class Settings:
     llm: str = "smollm2-135m"  # short name of a shipped model, a GGUF path, or a hub id
     llm_backend: str = "auto"  # auto | llama-cpp | transformers | openai
     llm_base_url: str | None = None  # for the OpenAI-compatible backend (vLLM, Ollama, llama.cpp server)
+    llm_cpu_quant: bool = True  # llama.cpp runs a shipped model re-quantised for its CPU kernels (assistant/llm/requant.py)
     threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
 
     @classmethod
@@ -49,6 +53,11 @@ class Settings:
                     values[name] = int(raw)
                 except ValueError:
                     raise ConfigError(f"SHOPASSIST_{name.upper()}={raw!r} is not a whole number") from None
+        raw = env.get("SHOPASSIST_LLM_CPU_QUANT")
+        if raw:
+            if raw.strip().lower() not in _BOOLEANS:
+                raise ConfigError(f"SHOPASSIST_LLM_CPU_QUANT={raw!r} is not one of {', '.join(_BOOLEANS)}")
+            values["llm_cpu_quant"] = _BOOLEANS[raw.strip().lower()]
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "home" in values:
             values["home"] = Path(str(values["home"])).expanduser()

@@ -212,3 +212,45 @@ def test_models_prepare_verifies_a_shipped_model_now(tmp_path):
     rows = {row["name"]: row for row in json.loads(result.stdout)["models"]}
     assert rows["smollm2-135m"]["status"] == "ready"
     assert isinstance(cli(tmp_path, "--prepare", "gpt-9").exception, ModelNotFound)
+
+
+def test_a_shipped_model_runs_on_the_cpu_in_its_cpu_quant_made_once(split_model, tmp_path):
+    """llama.cpp gets the re-quantised copy (Q4_0 here: quick for a test; the demo model's IQ4_NL
+    takes minutes), written once with progress, loadable, and skipped when settings turn it off."""
+    from assistant.llm.contract import GenerationOptions, Message, generate
+    from assistant.llm.llama_cpp_backend import LlamaCppLLM
+    from assistant.llm.resolve import ModelRef, cpu_gguf_path
+
+    ref = ModelRef("split-smollm2", "shipped", shipped=dataclasses.replace(split_model, cpu_quant="Q4_0"))
+    settings = Settings(home=tmp_path, threads=2)
+    seen = []
+    path = cpu_gguf_path(ref, settings, progress=lambda done, total: seen.append((done, total)))
+    assert path.name == "split-smollm2.q4_0.gguf" and seen[-1][0] == seen[-1][1] > 100
+    assert leftovers(path.parent) == []
+    text = generate(LlamaCppLLM(path, n_threads=2), [Message("user", "Say hi.")], GenerationOptions(max_tokens=4))
+    assert text.strip()
+    mtime, seen = path.stat().st_mtime_ns, []
+    assert cpu_gguf_path(ref, settings, progress=lambda *a: seen.append(a)) == path
+    assert path.stat().st_mtime_ns == mtime and seen == []  # made once
+    assert cpu_gguf_path(ref, settings.with_(llm_cpu_quant=False)).name == "split-smollm2.gguf"
+
+
+def test_a_failed_requantisation_says_how_to_skip_it_and_leaves_nothing(tmp_path):
+    from assistant.llm.requant import requantised
+    from shopassist.errors import LLMError
+
+    source = tmp_path / "broken.gguf"
+    source.write_bytes(b"not a gguf file")
+    with pytest.raises(LLMError, match="SHOPASSIST_LLM_CPU_QUANT=0"):
+        requantised(source, "Q4_0", threads=1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.gguf"]
+    with pytest.raises(LLMError, match="known types"):
+        requantised(source, "Q9", threads=1)
+
+
+def test_cpu_quant_setting_reads_yes_and_no_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SHOPASSIST_LLM_CPU_QUANT", "0")
+    assert Settings.load().llm_cpu_quant is False
+    monkeypatch.setenv("SHOPASSIST_LLM_CPU_QUANT", "perhaps")
+    with pytest.raises(ConfigError, match="SHOPASSIST_LLM_CPU_QUANT"):
+        Settings.load()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Annotated, Optional
@@ -11,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from assistant.llm.assemble import assembled_path, materialise, status
-from assistant.llm.resolve import choose_backend, cuda_available, parse_model
+from assistant.llm.resolve import choose_backend, cpu_gguf_path, cuda_available, parse_model
 from assistant.llm.shipped import SHIPPED_LLMS
 from shopassist.errors import ModelNotFound, ShopassistError
 from shopassist.settings import Settings
@@ -84,7 +85,7 @@ def models(
     ctx: typer.Context,
     prepare: Annotated[
         Optional[str],
-        typer.Option("--prepare", metavar="NAME", help="Verify (and assemble, if split) this shipped model now, not on first use."),
+        typer.Option("--prepare", metavar="NAME", help="Verify (and assemble, if split) this shipped model now, not on first use; on a CPU also make its llama.cpp copy (see SHOPASSIST_LLM_CPU_QUANT)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
 ) -> None:
@@ -99,7 +100,12 @@ def models(
     if prepare:
         if prepare not in SHIPPED_LLMS:
             raise ModelNotFound(f"--prepare takes a shipped model: {', '.join(SHIPPED_LLMS)}")
-        typer.echo(f"{prepare}: {materialise(SHIPPED_LLMS[prepare], settings.models_dir)}", err=True)
+        path = materialise(SHIPPED_LLMS[prepare], settings.models_dir)
+        ref = parse_model(prepare)
+        if choose_backend(settings.with_(llm=prepare), ref) == "llama-cpp":
+            with _TensorBar() as bar:
+                path = cpu_gguf_path(ref, settings, say=lambda line: typer.echo(line, err=True), progress=bar.update)
+        typer.echo(f"{prepare}: {path}", err=True)
     rows = model_rows(settings)
     if as_json:
         payload = {
@@ -118,6 +124,25 @@ def models(
     for r in rows:
         if r.install:
             typer.echo(f"to install {r.name}: {r.install}")
+
+
+class _TensorBar:
+    """A tqdm bar on stderr over the tensors of a re-quantisation, opened on its first report."""
+
+    def __enter__(self) -> "_TensorBar":
+        self.bar = None
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc="tensors", unit="", file=sys.stderr, dynamic_ncols=True)
+        self.bar.update(done - self.bar.n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ id. `settings.llm_backend` picks the runtime, or `auto`:
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from assistant.llm.contract import LLM
 from assistant.llm.shipped import SHIPPED_LLMS, ShippedModel
 from shopassist.errors import ConfigError, ModelNotFound
 from shopassist.settings import Settings
+
+log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "llama-cpp", "transformers", "openai")
 Kind = Literal["shipped", "gguf", "folder", "hub"]
@@ -148,7 +151,7 @@ def resolve_llm(settings: Settings, cuda: Callable[[], bool] = cuda_available) -
             raise ConfigError(f"llama.cpp runs GGUF files; {settings.llm!r} is a transformers model — use the transformers backend")
         from assistant.llm.llama_cpp_backend import LlamaCppLLM
 
-        return LlamaCppLLM(gguf_path(ref, settings), n_threads=settings.threads, name=ref.name)
+        return LlamaCppLLM(cpu_gguf_path(ref, settings), n_threads=settings.threads, name=ref.name)
 
     from assistant.llm.transformers_backend import TransformersLLM
 
@@ -172,6 +175,18 @@ def gguf_path(ref: ModelRef, settings: Settings) -> Path:
         return materialise(ref.shipped, settings.models_dir)
     assert ref.path is not None
     return ref.path
+
+
+def cpu_gguf_path(ref: ModelRef, settings: Settings, say: Callable[[str], None] = log.info,
+                  progress: Callable[[int, int], None] | None = None) -> Path:
+    """The GGUF llama.cpp runs on the CPU: a shipped model in its `cpu_quant` type (made once),
+    unless settings.llm_cpu_quant is off; any other file as given."""
+    path = gguf_path(ref, settings)
+    if ref.shipped is None or ref.shipped.cpu_quant is None or not settings.llm_cpu_quant:
+        return path
+    from assistant.llm.requant import requantised
+
+    return requantised(path, ref.shipped.cpu_quant, settings.threads, say, progress)
 
 
 def _conversion_name(ref: ModelRef, path: Path) -> str:

