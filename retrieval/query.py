@@ -59,6 +59,14 @@ COLOURS = {
 }
 CHINESE_COLOURS = {"红": "red", "蓝": "blue", "绿": "green", "黄": "yellow", "黑": "black", "白": "white", "粉": "pink", "紫": "purple", "橙": "orange", "棕": "brown", "灰": "grey", "银": "silver", "金": "gold"}
 
+# "a birthday present for a kid who loves …": the shopper names the interest, not the product; the
+# framing's words ("present", "kid") would otherwise out-score it (a "Christmas Present" ribbon).
+_GIFT_FOR_A_FAN = re.compile(
+    r"\b(?:(?:a|an|some)\s+)?(?:(?:birthday|christmas|xmas|wedding|anniversary|leaving|retirement)\s+)?(?:present|gift)s?\s+"
+    r"for\s+(?:[\w'-]+\s+){1,4}?(?:who|that)\s+(?:really\s+)?(?:loves?|likes?|adores?|enjoys?|is\s+into|are\s+into|collects?)\s+",
+    re.I,
+)
+
 # Words the parser may leave behind once a constraint is cut out of the text.
 _FILLER = re.compile(r"^(?:and|but|,|;|please|pls|for|a|an|the)\s+|\s+(?:and|but|,|;|please|pls)$", re.I)
 
@@ -118,6 +126,8 @@ def parse_query(raw: str, vocabulary: Vocabulary = Vocabulary()) -> ParsedQuery:
     >>> q = parse_query("a quiet laptop for travel, not Lenovo, under $800", Vocabulary(frozenset({"lenovo"})))
     >>> q.text, q.max_price, sorted(q.exclude_brands)
     ('quiet laptop for travel', 800.0, ['lenovo'])
+    >>> parse_query("a birthday present for a kid who loves dinosaurs, under £10").text
+    'dinosaurs'
     """
     text = unicodedata.normalize("NFKC", raw or "")[:MAX_QUERY_CHARS]
     text = "".join(ch if ch.isprintable() else " " for ch in text)
@@ -158,6 +168,9 @@ def parse_query(raw: str, vocabulary: Vocabulary = Vocabulary()) -> ParsedQuery:
             continue  # a plain mention ("sony headphones") stays in the search text
         constraints.append(f"not {_brand_label(brand)}" if kind == "exclude" else f"{_brand_label(brand)} only")
         text = text[:start] + " " * (end - start) + text[end:]  # keep later offsets valid
+
+    if (gift := _GIFT_FOR_A_FAN.search(text)) and re.search(r"[^\W_]", text[gift.end():]):
+        text = text[: gift.start()] + " " + text[gift.end():]
 
     cheap = False
     cheap_match = _CHEAP.search(text)

@@ -8,7 +8,11 @@ VOCAB = Vocabulary(frozenset({"lenovo", "sony", "hp", "apple", "samsung", "dell"
 
 # (query, text, min_price, max_price, required brands, excluded brands)
 TABLE = [
-    ("a birthday present for a kid who loves dinosaurs, under £10", "birthday present for a kid who loves dinosaurs", None, 10, set(), set()),
+    # a gift for someone who loves X: X is what to search for ("present" would find a ribbon called "Christmas Present")
+    ("a birthday present for a kid who loves dinosaurs, under £10", "dinosaurs", None, 10, set(), set()),
+    ("gift for my mum who likes gardening", "gardening", None, None, set(), set()),
+    ("christmas gifts for someone who is into baking, not Sony", "baking", None, None, set(), {"sony"}),
+    ("a present for my dad", "present for my dad", None, None, set(), set()),
     ("a quiet laptop for travel, not Lenovo", "quiet laptop for travel", None, None, set(), {"lenovo"}),
     ("headphones below 50 dollars", "headphones", None, 50, set(), set()),
     ("mug between 20 and 40", "mug", 20, 40, set(), set()),
