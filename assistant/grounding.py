@@ -35,7 +35,7 @@ COMMON_WORDS = frozenset(
     stylish practical beautiful charming handy useful popular best top ideas idea option options choice choices pick
     picks try consider check take look see enjoy buy get love like want need gift gifts present presents birthday
     christmas xmas mother father mum mom dad kid kids child children friend friends family home kitchen garden party
-    sorry unfortunately however also both each all any some more other another first second third these those one
+    sorry unfortunately however happy merry also both each all any some more other another first second third these those one
     two three four five based since because which what who why how when where hi hello thanks thank please welcome
     item items product products price prices cheap cheaper affordable budget under below above over around about
     shopper customer store shop catalogue catalog recommendation recommendations suggestion suggestions
@@ -73,6 +73,8 @@ class Grounding:
         'Red Mug is a cheerful choice at £4.50.'
         >>> g.check("[2] costs £3.") is None, g.check("The Nike Air is great.") is None
         (True, True)
+        >>> g.check("Rolex Watches at £4.50.") is None  # a name at the start of a line counts too
+        True
         >>> g = Grounding([Product("1", "RED MUG", "Red Mug", price=4.5)], bounds=(5.0,),
         ...               mentionable=[Product("2", "BLUE BOWL", "Blue Bowl", price=3.0)])
         >>> g.check("Since you bought the Blue Bowl, [1] at £4.50 is under £5.")
@@ -98,10 +100,12 @@ class Grounding:
         for brand in self.known_brands:
             if brand not in listed_brands and brand not in self._allowed and re.search(rf"(?<![\w]){re.escape(brand)}(?![\w])", lowered):
                 return None
-        for position, word in enumerate(_WORD.finditer(plain)):
-            text = word.group(0)
-            if position == 0 or not text[0].isupper():
-                continue  # a sentence's first word and lower-case words name nothing by themselves
+        words = [w.group(0) for w in _WORD.finditer(plain)]
+        for position, text in enumerate(words):
+            if not text[0].isupper():
+                continue  # lower-case words name nothing by themselves
+            if position == 0 and not (len(words) > 1 and words[1][0].isupper()):
+                continue  # every sentence starts with a capital; one that starts a Title Case name does not
             low = text.lower()
             if low not in self._allowed and low not in COMMON_WORDS:
                 return None
