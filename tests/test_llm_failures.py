@@ -93,7 +93,9 @@ def test_connection_refused_is_llm_error_saying_what_to_do():
 def test_a_server_that_never_answers_times_out(silent_server):
     llm = OpenAICompatibleLLM(silent_server, model="any")
     started = time.monotonic()
-    with pytest.raises(LLMError, match="did not finish within 0.3 s"):
+    # Two clocks run out together — the overall bound and the socket's read timeout — and either
+    # may be first on a busy machine; both are the same timeout, said in words.
+    with pytest.raises(LLMError, match="did not finish within 0.3 s|went quiet for 0.3 s"):
         generate(llm, HELLO, GenerationOptions(timeout_s=0.3))
     assert time.monotonic() - started < 2
 
