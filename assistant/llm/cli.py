@@ -100,11 +100,12 @@ def models(
     if prepare:
         if prepare not in SHIPPED_LLMS:
             raise ModelNotFound(f"--prepare takes a shipped model: {', '.join(SHIPPED_LLMS)}")
-        path = materialise(SHIPPED_LLMS[prepare], settings.models_dir)
         ref = parse_model(prepare)
         if choose_backend(settings.with_(llm=prepare), ref) == "llama-cpp":
             with _TensorBar() as bar:
                 path = cpu_gguf_path(ref, settings, say=lambda line: typer.echo(line, err=True), progress=bar.update)
+        else:
+            path = materialise(SHIPPED_LLMS[prepare], settings.models_dir)
         typer.echo(f"{prepare}: {path}", err=True)
     rows = model_rows(settings)
     if as_json:
