@@ -30,7 +30,7 @@ def render(name: str, **values: object) -> str:
 
 
 def product_line(number: int, s: Suggestion) -> str:
-    """One short line per product: every token here is read anew each turn, on the CPU at ~35
+    """One short line per product: every token here is read anew each turn, on the CPU at 32–38
     tokens/s for the 1.5B model, so only what the model can use to say why it suits the shopper,
     in the form that costs fewest tokens (" (£" is one token; ", £" two).
 

@@ -54,7 +54,7 @@ class LlamaCppLLM:
     def prefill(self, messages: Sequence[Message]) -> None:
         """Read `messages` into the context now (one token is generated and thrown away), so that
         the next prompt beginning with them reads only the rest: on 2 cores the 1.5B model reads
-        ~40 tokens/s, so a shopper's prefix read while they type saves seconds on their question."""
+        32–38 tokens/s, so a shopper's prefix read while they type saves seconds on their question."""
         with self._lock:
             try:
                 self._llama.create_chat_completion(messages=[m.to_dict() for m in messages], max_tokens=1)  # type: ignore[arg-type]
