@@ -1,12 +1,12 @@
 """Stage 4: conversation state and orchestration; `assistant.ask(user, query)`.
 
-    import assistant
-    answer = assistant.ask("17850", "a red mug under £5")
+    import shopassist
+    answer = shopassist.ask("17850", "a red mug under £5")   # or: from shopassist import assistant
     answer.text, [s.product.display_title for s in answer.suggestions]
 
 The module-level functions use one default Assistant built lazily from the environment's
 settings (SHOPASSIST_HOME, SHOPASSIST_LLM, …) on first use; build your own with
-`assistant.factory.open_assistant(settings, store, llm=..., ranker=...)` to pass parts in.
+`shopassist.assistant.factory.open_assistant(settings, store, llm=..., ranker=...)` to pass parts in.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from assistant.answer import Answer
-    from assistant.core import Assistant, Chunk
+    from shopassist.assistant.answer import Answer
+    from shopassist.assistant.core import Assistant, Chunk
 
 
 @cache
 def default_assistant(store: str = "demo") -> "Assistant":
     """The demo store's assistant with the configured LLM (loaded once per process)."""
-    from assistant.factory import open_assistant
+    from shopassist.assistant.factory import open_assistant
     from shopassist.settings import Settings
 
     return open_assistant(Settings.load(), store)

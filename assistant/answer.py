@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ranking.contract import Suggestion
+from shopassist.ranking.contract import Suggestion
 
 
 @dataclass(frozen=True)

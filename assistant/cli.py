@@ -18,7 +18,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
 
 
 def _assistant(ctx: typer.Context, store: str, llm: str | None):
-    from assistant.factory import open_assistant
+    from shopassist.assistant.factory import open_assistant
 
     settings = ctx.find_root().obj
     if llm:
@@ -35,7 +35,7 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: text, products, session, timings.")] = False,
 ) -> None:
     """Ask the assistant once; prints the answer and the suggested products."""
-    from assistant.core import Chunk
+    from shopassist.assistant.core import Chunk
 
     assistant = _assistant(ctx, store, llm)
     answer = None
@@ -59,7 +59,7 @@ def ask(
 def chat(ctx: typer.Context, user: UserOpt = None, store: StoreOpt = "demo",
          llm: Annotated[Optional[str], typer.Option("--llm", help="Model name, .gguf file or hub id.")] = None) -> None:
     """A conversation in the terminal, streamed. Empty line or Ctrl-D to quit."""
-    from assistant.core import Chunk
+    from shopassist.assistant.core import Chunk
 
     assistant = _assistant(ctx, store, llm)
     assistant.prepare(user)  # the model reads the shopper's profile while they type the first line

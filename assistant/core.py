@@ -9,19 +9,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from assistant.answer import Answer
-from assistant.followup import interpret
-from assistant.grounding import Grounding, SentenceFilter
-from assistant.llm import LLM, GenerationOptions, Prefills
-from assistant.privacy import mask_pii
-from assistant.prompt import build_messages, stable_prefix
-from assistant.replies import clarify, fallback, language_of, no_results, product_facts
-from assistant.session import Session, SessionStore, Turn
-from catalog.event_log import EventLog
-from catalog.models import Event, Product
-from ranking.contract import RankContext, Ranker, Suggestion
-from retrieval.query import CHINESE_BRANDS
-from retrieval.retriever import Retriever
+from shopassist.assistant.answer import Answer
+from shopassist.assistant.followup import interpret
+from shopassist.assistant.grounding import Grounding, SentenceFilter
+from shopassist.assistant.llm import LLM, GenerationOptions, Prefills
+from shopassist.assistant.privacy import mask_pii
+from shopassist.assistant.prompt import build_messages, stable_prefix
+from shopassist.assistant.replies import clarify, fallback, language_of, no_results, product_facts
+from shopassist.assistant.session import Session, SessionStore, Turn
+from shopassist.catalog.event_log import EventLog
+from shopassist.catalog.models import Event, Product
+from shopassist.ranking.contract import RankContext, Ranker, Suggestion
+from shopassist.retrieval.query import CHINESE_BRANDS
+from shopassist.retrieval.retriever import Retriever
 from shopassist.errors import EmptyQuery, LLMError
 
 log = logging.getLogger("shopassist.assistant")

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from assistant.core import Assistant
-from assistant.llm import LLM, resolve_llm
-from catalog.event_log import EventLog
-from ranking.contract import Ranker
-from retrieval.factory import open_retriever
+from shopassist.assistant.core import Assistant
+from shopassist.assistant.llm import LLM, resolve_llm
+from shopassist.catalog.event_log import EventLog
+from shopassist.ranking.contract import Ranker
+from shopassist.retrieval.factory import open_retriever
 from shopassist.settings import Settings
 
 
 def default_ranker(settings: Settings, store: str, catalog) -> Ranker:
     """The store's trained ranker when `shopassist train` has run, else an untrained one."""
     try:
-        from ranking import load_ranker  # the ranking stage's entry point
+        from shopassist.ranking import load_ranker  # the ranking stage's entry point
     except ImportError:
-        from ranking.fakes import RetrievalOrderRanker
+        from shopassist.ranking.fakes import RetrievalOrderRanker
 
         return RetrievalOrderRanker()
     return load_ranker(settings, store, catalog)

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from catalog.models import Product
-from catalog.money import money
-from retrieval.query import COLOURS, ParsedQuery
+from shopassist.catalog.models import Product
+from shopassist.catalog.money import money
+from shopassist.retrieval.query import COLOURS, ParsedQuery
 
 Kind = Literal["search", "refine", "question", "clarify"]
 
@@ -44,7 +44,7 @@ class Intent:
 
 def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: ParsedQuery | None, shown: list[Product], seen: set[str]) -> Intent:
     """
-    >>> from retrieval.query import parse_query
+    >>> from shopassist.retrieval.query import parse_query
     >>> last = parse_query("red mug")
     >>> mug = Product("1", "RED MUG", "Red Mug", price=4.0)
     >>> interpret("cheaper?", parse_query, last, [mug], {"1"}).query.max_price

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from catalog.models import Product
+from shopassist.catalog.models import Product
 
 _REF = re.compile(r"\[(\d{1,3})\]")
 _MONEY = re.compile(

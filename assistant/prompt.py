@@ -6,9 +6,9 @@ from functools import cache
 from importlib import resources
 from string import Template
 
-from assistant.llm import Message
-from catalog.money import money
-from ranking.contract import Suggestion
+from shopassist.assistant.llm import Message
+from shopassist.catalog.money import money
+from shopassist.ranking.contract import Suggestion
 
 LANGUAGES = {"en": "English", "zh": "Chinese (简体中文)"}
 MAX_REASON_CHARS = 32  # "you bought this before", "popular with shoppers like you"
@@ -17,7 +17,7 @@ MAX_REASON_CHARS = 32  # "you bought this before", "popular with shoppers like y
 @cache
 def template(name: str) -> Template:
     # Without the file's final newline: a token the model would read every turn for nothing.
-    return Template((resources.files("assistant") / "prompts" / f"{name}.txt").read_text(encoding="utf-8").rstrip("\n"))
+    return Template((resources.files("shopassist.assistant") / "prompts" / f"{name}.txt").read_text(encoding="utf-8").rstrip("\n"))
 
 
 def render(name: str, **values: object) -> str:
@@ -34,7 +34,7 @@ def product_line(number: int, s: Suggestion) -> str:
     tokens/s for the 1.5B model, so only what the model can use to say why it suits the shopper,
     in the form that costs fewest tokens (" (£" is one token; ", £" two).
 
-    >>> from catalog.models import Product
+    >>> from shopassist.catalog.models import Product
     >>> mug = Product("1", "RED MUG", "Red Mug", price=2.95, currency="GBP")
     >>> product_line(1, Suggestion(mug, 1.0, "you bought this before; matches 'under £10'", {}))
     '[1] Red Mug (£2.95, you bought this before)'

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from catalog.money import money
-from assistant.grounding import _MONEY, _WORD, COMMON_WORDS
-from catalog.models import Product
-from ranking.contract import Suggestion
+from shopassist.catalog.money import money
+from shopassist.assistant.grounding import _MONEY, _WORD, COMMON_WORDS
+from shopassist.catalog.models import Product
+from shopassist.ranking.contract import Suggestion
 
 
 def language_of(text: str) -> str:

@@ -12,8 +12,8 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from catalog.models import Event
-from retrieval.query import ParsedQuery
+from shopassist.catalog.models import Event
+from shopassist.retrieval.query import ParsedQuery
 
 
 @dataclass

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.core import Answer, Chunk
-from assistant.factory import open_assistant
-from assistant.llm import resolve_llm
+from shopassist.assistant.core import Answer, Chunk
+from shopassist.assistant.factory import open_assistant
+from shopassist.assistant.llm import resolve_llm
 from shopassist.settings import Settings
 
 TURNS = [

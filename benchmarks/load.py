@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from assistant.factory import open_assistant
+from shopassist.assistant.factory import open_assistant
 from shopassist.settings import Settings
 
 SCRIPT = [

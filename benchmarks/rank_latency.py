@@ -20,16 +20,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalog.models import Event
-from catalog.store import load_demo
-from ranking import artefacts
-from ranking.contract import RankContext
-from ranking.models.sasrec import SASRecConfig
-from ranking.pipeline import TrainConfig, train
-from ranking.ranker import PopularityRanker, TrainedRanker
-from ranking.sources import from_catalog
-from ranking.split import production_fold
-from retrieval.candidate import Candidate
+from shopassist.catalog.models import Event
+from shopassist.catalog.store import load_demo
+from shopassist.ranking import artefacts
+from shopassist.ranking.contract import RankContext
+from shopassist.ranking.models.sasrec import SASRecConfig
+from shopassist.ranking.pipeline import TrainConfig, train
+from shopassist.ranking.ranker import PopularityRanker, TrainedRanker
+from shopassist.ranking.sources import from_catalog
+from shopassist.ranking.split import production_fold
+from shopassist.retrieval.candidate import Candidate
 from shopassist.settings import Settings
 
 

@@ -13,8 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from catalog.build import SourceSpec, build_store
-from retrieval.embedder import load_embedder
+from shopassist.catalog.source_spec import SourceSpec
+from shopassist.retrieval.indexing import build_store
+from shopassist.retrieval.embedder import load_embedder
 from shopassist.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.evaluation import Judgements
-from retrieval.factory import open_retriever
+from shopassist.retrieval.evaluation import Judgements
+from shopassist.retrieval.factory import open_retriever
 from shopassist.settings import Settings
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "icecat"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.evaluation import Judgements, ndcg_at
-from retrieval.factory import open_retriever
-from retrieval.fusion import FusionConfig, fuse, top_indices
-from retrieval.lexical import REFERENCE, LexicalConfig, LexicalIndex
+from shopassist.retrieval.evaluation import Judgements, ndcg_at
+from shopassist.retrieval.factory import open_retriever
+from shopassist.retrieval.fusion import FusionConfig, fuse, top_indices
+from shopassist.retrieval.lexical import REFERENCE, LexicalConfig, LexicalIndex
 from shopassist.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
-from catalog.models import Event
+from shopassist.catalog.models import Event
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (

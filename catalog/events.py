@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from catalog.models import Event
+from shopassist.catalog.models import Event
 
 EVENT_COLUMNS = ("shopper_id", "product_id", "kind", "timestamp", "quantity", "value")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from catalog.event_log import EventLog
-from catalog.store import Catalog
+from shopassist.catalog.event_log import EventLog
+from shopassist.catalog.store import Catalog
 from shopassist.settings import Settings
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from catalog.events import empty_events, to_records
-from catalog.models import Event, Product, Shopper
-from catalog.report import LoadReport
-from catalog.sources.online_retail import load_online_retail, looks_like_online_retail
-from catalog.sources.product_table import ColumnMapping, read_product_file
-from catalog.sources.rows import iter_files, read_rows
+from shopassist.catalog.events import empty_events, to_records
+from shopassist.catalog.models import Event, Product, Shopper
+from shopassist.catalog.report import LoadReport
+from shopassist.catalog.sources.online_retail import load_online_retail, looks_like_online_retail
+from shopassist.catalog.sources.product_table import ColumnMapping, read_product_file
+from shopassist.catalog.sources.rows import iter_files, read_rows
 from shopassist.errors import CatalogError, StoreNotFound
 
 DEMO = "demo"
@@ -108,7 +108,7 @@ def store_name_for(path: Path) -> str:
 
 
 def demo_source() -> Path:
-    return Path(str(resources.files("catalog") / "demo" / "online_retail.parquet"))
+    return Path(str(resources.files("shopassist.catalog") / "demo" / "online_retail.parquet"))
 
 
 def load_demo() -> Catalog:
@@ -209,3 +209,8 @@ def _add_products(rows, source, products, first_seen, report, counted: bool = Fa
                 f"id {product.id!r} is already used by {where} for a different product — "
                 "give each product its own id",
             )
+
+
+def write_manifest(folder: Path, **fields: object) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "store.json").write_text(json.dumps(fields, indent=2, default=str))

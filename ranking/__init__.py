@@ -12,11 +12,11 @@ def load_ranker(settings, store: str, catalog):
     """The store's latest trained ranker (loaded lazily), or the untrained one before any training.
 
     >>> import tempfile
-    >>> from catalog.store import Catalog
+    >>> from shopassist.catalog.store import Catalog
     >>> from shopassist.settings import Settings
     >>> load_ranker(Settings.load(home=tempfile.mkdtemp()), "demo", Catalog("demo", {})).describe()[:9]
     'untrained'
     """
-    from ranking.loader import LazyRanker
+    from shopassist.ranking.loader import LazyRanker
 
     return LazyRanker(settings, store, catalog)

@@ -13,7 +13,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ranking.pipeline import Trained
+from shopassist.ranking.pipeline import Trained
 from shopassist.errors import ModelNotFound
 from shopassist.settings import Settings
 
@@ -41,7 +41,7 @@ def latest(settings: Settings, store: str) -> Path | None:
 def save(trained: Trained, settings: Settings, store: str, about: dict) -> Path:
     """Write a new version; returns its folder.
 
-    >>> import tempfile; from ranking.pipeline import toy_trained
+    >>> import tempfile; from shopassist.ranking.pipeline import toy_trained
     >>> s = Settings.load(home=tempfile.mkdtemp())
     >>> save(toy_trained(), s, "toy", {}).name, load(latest(s, "toy")).item_ids[:2]
     ('v0001', ('a', 'b'))

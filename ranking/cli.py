@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ranking.threads import compute_threads
+from shopassist.ranking.threads import compute_threads
 from shopassist.errors import ConfigError
 from shopassist.settings import Settings
 
@@ -32,9 +32,9 @@ def train(ctx: typer.Context, store: StoreOpt = None, items: ItemsOpt = None, in
     The assistant loads the latest version on its next start; until the first training it ranks by
     query relevance and popularity.
     """
-    from ranking import artefacts
-    from ranking.pipeline import train as fit
-    from ranking.split import production_fold
+    from shopassist.ranking import artefacts
+    from shopassist.ranking.pipeline import train as fit
+    from shopassist.ranking.split import production_fold
 
     settings = _settings(ctx)
     name, data, report, protocol = _load(settings, store, items, interactions)
@@ -61,7 +61,7 @@ def recommend(ctx: typer.Context, items: ItemsOpt = None, interactions: Interact
     full-catalogue ranking, tuned on validation targets only. With --store: a time-ordered split of
     the store's events (last 10% of events = test period, the 10% before = validation).
     """
-    from ranking.evaluate import evaluate
+    from shopassist.ranking.evaluate import evaluate
 
     settings = _settings(ctx)
     name, data, report, protocol = _load(settings, store, items, interactions)
@@ -89,8 +89,8 @@ def _settings(ctx: typer.Context) -> Settings:
 
 def _load(settings: Settings, store: str | None, items: Path | None, interactions: Path | None):
     """(store name, Interactions, report, protocol) from a generic-layout pair or a built store."""
-    from catalog.store import store_name_for
-    from ranking.sources import from_catalog, read_generic
+    from shopassist.catalog.store import store_name_for
+    from shopassist.ranking.sources import from_catalog, read_generic
 
     if items is not None or interactions is not None:
         if items is None or interactions is None:
@@ -104,7 +104,7 @@ def _load(settings: Settings, store: str | None, items: Path | None, interaction
 
 
 def _open_store(settings: Settings, store: str):
-    from catalog.store import DEMO, Catalog, load_demo
+    from shopassist.catalog.store import DEMO, Catalog, load_demo
     from shopassist.errors import StoreNotFound
 
     try:

@@ -14,8 +14,8 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
-from ranking.features import FEATURES
-from ranking.metrics import ndcg_at_k
+from shopassist.ranking.features import FEATURES
+from shopassist.ranking.metrics import ndcg_at_k
 
 
 def default_choices() -> dict[str, Callable[[], object]]:

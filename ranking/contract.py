@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from catalog.models import Event, Product
-from retrieval.candidate import Candidate
+from shopassist.catalog.models import Event, Product
+from shopassist.retrieval.candidate import Candidate
 
 
 @dataclass(frozen=True, slots=True)

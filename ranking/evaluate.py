@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ranking import features
-from ranking.interactions import Interactions
-from ranking.metrics import MetricSums
-from ranking.pipeline import FINAL, Progress, TrainConfig, Trained, train
-from ranking.split import Fold, leave_last_out, time_cutoffs, time_split
+from shopassist.ranking import features
+from shopassist.ranking.interactions import Interactions
+from shopassist.ranking.metrics import MetricSums
+from shopassist.ranking.pipeline import FINAL, Progress, TrainConfig, Trained, train
+from shopassist.ranking.split import Fold, leave_last_out, time_cutoffs, time_split
 
 PROTOCOLS = ("leave-last-out", "time")
 
@@ -53,8 +53,8 @@ def evaluate(data: Interactions, protocol: str, config: TrainConfig = TrainConfi
     """Train on the validation fold (tuning) and everything before the test targets, then score the
     test targets with every model and with the final ranker.
 
-    >>> from ranking.interactions import toy
-    >>> from ranking.models.sasrec import SASRecConfig
+    >>> from shopassist.ranking.interactions import toy
+    >>> from shopassist.ranking.models.sasrec import SASRecConfig
     >>> data = toy(["abcd", "abce", "abcd", "xyzw"] * 3)
     >>> cfg = TrainConfig(sasrec=SASRecConfig(dim=8, epochs=2), seed_model=False, combiners=("logistic C=1",))
     >>> sorted(evaluate(data, "leave-last-out", cfg).rows)[:2]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ranking.contract import RankContext, Suggestion
-from retrieval.candidate import Candidate
+from shopassist.ranking.contract import RankContext, Suggestion
+from shopassist.retrieval.candidate import Candidate
 
 
 class RetrievalOrderRanker:
     """
-    >>> from catalog.models import Product
+    >>> from shopassist.catalog.models import Product
     >>> RetrievalOrderRanker().rank(None, [Candidate(Product("1", "MUG", "Mug"), 0.9)])[0].reason
     'matches your search'
     """

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ranking.models.base import Recommender
+from shopassist.ranking.models.base import Recommender
 
 # Models whose full-catalogue rank is a feature too: a rank compares across shoppers where raw
 # scores (a heavy buyer's co-occurrence sums, a logit) do not.

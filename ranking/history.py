@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from catalog.models import Event
-from catalog.store import Catalog
-from ranking.sources import POSITIVE_KINDS
+from shopassist.catalog.models import Event
+from shopassist.catalog.store import Catalog
+from shopassist.ranking.sources import POSITIVE_KINDS
 
 VERBS = {"purchase": "bought", "view": "viewed", "cart": "added to your cart", "like": "liked", "rating": "rated"}
 

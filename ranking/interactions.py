@@ -12,7 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
-from catalog.models import Product
+from shopassist.catalog.models import Product
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Interactions:
 def from_columns(products: Sequence[Product], shopper_ids: np.ndarray, item_codes: np.ndarray, times: np.ndarray) -> Interactions:
     """Group flat event columns into per-shopper sequences, ordered by time (stable: ties keep file order).
 
-    >>> from catalog.models import Product
+    >>> from shopassist.catalog.models import Product
     >>> ps = [Product("a", "A", "A"), Product("b", "B", "B")]
     >>> d = from_columns(ps, np.array(["u", "u", "v"]), np.array([1, 0, 1]), np.array([5, 2, 1]))
     >>> [s.tolist() for s in d.sequences]

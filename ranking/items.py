@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from catalog.models import Product
+from shopassist.catalog.models import Product
 
 
 def product_text(p: Product) -> str:
@@ -35,7 +35,7 @@ class ItemEncoder:
     @classmethod
     def fit(cls, products: Sequence[Product], top: int = 30, text_dims: int = 24, price_bands: int = 5) -> "ItemEncoder":
         """
-        >>> from ranking.interactions import toy
+        >>> from shopassist.ranking.interactions import toy
         >>> enc = ItemEncoder.fit(toy(["abc"]).products)
         >>> enc.tfidf.shape[0], enc.attributes.shape[0]
         (3, 3)

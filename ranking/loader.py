@@ -6,11 +6,11 @@ import logging
 import threading
 from collections.abc import Sequence
 
-from catalog.store import Catalog
-from ranking import artefacts
-from ranking.contract import RankContext, Ranker, Suggestion
-from ranking.ranker import Blend, PopularityRanker, TrainedRanker
-from retrieval.candidate import Candidate
+from shopassist.catalog.store import Catalog
+from shopassist.ranking import artefacts
+from shopassist.ranking.contract import RankContext, Ranker, Suggestion
+from shopassist.ranking.ranker import Blend, PopularityRanker, TrainedRanker
+from shopassist.retrieval.candidate import Candidate
 from shopassist.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ class LazyRanker:
     falls back to the untrained ranker when `shopassist train` has never run for the store.
 
     >>> import tempfile
-    >>> from catalog.models import Product
+    >>> from shopassist.catalog.models import Product
     >>> shop = Catalog("toy", {"a": Product("a", "A", "A")})
     >>> r = LazyRanker(Settings.load(home=tempfile.mkdtemp()), "toy", shop)
     >>> r.rank(None, [Candidate(shop.products["a"], 1.0)])[0].product.id, r.describe()

@@ -18,18 +18,18 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ranking import features
-from ranking.combiner import Combiner, default_choices
-from ranking.interactions import Interactions
-from ranking.items import ItemEncoder
-from ranking.metrics import MetricSums
-from ranking.models.base import Recommender
-from ranking.models.popularity import Popularity, SegmentPopularity
-from ranking.models.sasrec import SASRec, SASRecConfig
-from ranking.models.seed import SeedTfidfLogistic
-from ranking.models.similarity import ContentSimilarity, Cooccurrence
-from ranking.segments import Segments
-from ranking.split import Fold
+from shopassist.ranking import features
+from shopassist.ranking.combiner import Combiner, default_choices
+from shopassist.ranking.interactions import Interactions
+from shopassist.ranking.items import ItemEncoder
+from shopassist.ranking.metrics import MetricSums
+from shopassist.ranking.models.base import Recommender
+from shopassist.ranking.models.popularity import Popularity, SegmentPopularity
+from shopassist.ranking.models.sasrec import SASRec, SASRecConfig
+from shopassist.ranking.models.seed import SeedTfidfLogistic
+from shopassist.ranking.models.similarity import ContentSimilarity, Cooccurrence
+from shopassist.ranking.segments import Segments
+from shopassist.ranking.split import Fold
 from shopassist.errors import ShopassistError
 
 FINAL = "final_ranker"  # the combination of every model: what the assistant serves
@@ -70,8 +70,8 @@ class Trained:
 
 def train(tune: Fold, full: Interactions, config: TrainConfig = TrainConfig(), progress: Progress | None = None) -> Trained:
     """
-    >>> from ranking.interactions import toy
-    >>> from ranking.split import leave_last_out
+    >>> from shopassist.ranking.interactions import toy
+    >>> from shopassist.ranking.split import leave_last_out
     >>> data = toy(["abcd", "abce", "abcd", "xyz", "xyw", "xyz"] * 3)
     >>> cfg = TrainConfig(sasrec=SASRecConfig(dim=8, epochs=2), seed_model=False, combiners=("logistic C=1",))
     >>> t = train(leave_last_out(data, 1), data, cfg)
@@ -156,8 +156,8 @@ TOY_HISTORIES = ("abcd", "abce", "abcd", "xyz", "xyw", "xyz") * 3  # two tastes,
 
 def toy_trained(histories: Sequence[str] = TOY_HISTORIES) -> Trained:
     """A real bundle trained in seconds on `ranking.interactions.toy` data, for examples and tests."""
-    from ranking.interactions import toy
-    from ranking.split import leave_last_out
+    from shopassist.ranking.interactions import toy
+    from shopassist.ranking.split import leave_last_out
 
     data = toy(histories)
     config = TrainConfig(SASRecConfig(dim=8, epochs=3), recency_grid=((1, 1.0), (3, 0.7)), segments=2, combiners=("logistic C=1",))

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from catalog.store import Catalog
-from ranking import features
-from ranking.contract import RankContext, Suggestion
-from ranking.history import Histories, ShopperState
-from ranking.pipeline import Trained
-from ranking.reasons import Evidence, reason, short_title
-from retrieval.candidate import Candidate
+from shopassist.catalog.store import Catalog
+from shopassist.ranking import features
+from shopassist.ranking.contract import RankContext, Suggestion
+from shopassist.ranking.history import Histories, ShopperState
+from shopassist.ranking.pipeline import Trained
+from shopassist.ranking.reasons import Evidence, reason, short_title
+from shopassist.retrieval.candidate import Candidate
 from shopassist.threads import torch_threads
 
 
@@ -34,8 +34,8 @@ class Blend:
 class TrainedRanker:
     """The final ranker from `shopassist train`: every model's signal, combined as learned.
 
-    >>> from ranking.interactions import toy
-    >>> from ranking.pipeline import toy_trained
+    >>> from shopassist.ranking.interactions import toy
+    >>> from shopassist.ranking.pipeline import toy_trained
     >>> shop = Catalog("toy", {p.id: p for p in toy(["abcdewxyz"]).products})
     >>> ranked = TrainedRanker(toy_trained(), shop).rank(None, [Candidate(shop.products["a"], 0.5)])
     >>> ranked[0].product.id, ranked[0].reason
@@ -178,7 +178,7 @@ class TrainedRanker:
 class PopularityRanker:
     """The untrained ranker: query relevance and what sells in this store (before `shopassist train`).
 
-    >>> from catalog.models import Product
+    >>> from shopassist.catalog.models import Product
     >>> shop = Catalog("toy", {"a": Product("a", "A", "A")})
     >>> PopularityRanker(shop).rank(None, [Candidate(shop.products["a"], 1.0)], RankContext(constraints=["under £10"]))[0].reason
     "matches 'under £10'"

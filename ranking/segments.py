@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.cluster import KMeans
 
-from ranking.interactions import Interactions
-from ranking.items import ItemEncoder
+from shopassist.ranking.interactions import Interactions
+from shopassist.ranking.items import ItemEncoder
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Segments:
 
     def fit(self, data: Interactions) -> "Segments":
         """
-        >>> from ranking.interactions import toy
+        >>> from shopassist.ranking.interactions import toy
         >>> d = toy(["ab", "ab", "cd", "cd"])
         >>> s = Segments(ItemEncoder.fit(d.products), k=2).fit(d)
         >>> a = s.assign(d.sequences); bool(a[0] == a[1] != a[2] == a[3])

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ranking.interactions import Interactions
+from shopassist.ranking.interactions import Interactions
 
 _EMPTY = np.zeros(0, np.int64)
 
@@ -33,7 +33,7 @@ def leave_last_out(data: Interactions, position: int = 1, min_events: int = 3) -
     fewer than `min_events` events are not evaluated; only their events before the cut remain, so
     nothing at or after any target position is ever in the history.
 
-    >>> from ranking.interactions import toy
+    >>> from shopassist.ranking.interactions import toy
     >>> fold = leave_last_out(toy(["abc", "abcd"]), position=2)
     >>> [h.tolist() for h in fold.history.sequences], [t.tolist() for t in fold.targets]
     ([[0], [0, 1]], [[1], [2]])
@@ -52,7 +52,7 @@ def time_split(data: Interactions, cutoff: int, until: int | None = None) -> Fol
     at their first timestamp) in [cutoff, until). Shoppers with no history before the cutoff are not
     evaluated: a next-basket prediction needs someone to personalise for.
 
-    >>> from ranking.interactions import toy
+    >>> from shopassist.ranking.interactions import toy
     >>> fold = time_split(toy(["abc", "ab"]), cutoff=2)
     >>> [h.tolist() for h in fold.history.sequences], [t.tolist() for t in fold.targets]
     ([[0, 1], [0, 1]], [[2], []])
@@ -75,7 +75,7 @@ def time_cutoffs(data: Interactions, test_share: float = 0.1, valid_share: float
     """(validation cutoff, test cutoff): the times leaving `test_share` of events for testing and the
     `valid_share` before them for validation.
 
-    >>> from ranking.interactions import toy
+    >>> from shopassist.ranking.interactions import toy
     >>> time_cutoffs(toy(["abcdefghij"]), 0.1, 0.1)
     (8, 9)
     """
@@ -89,7 +89,7 @@ def production_fold(data: Interactions, protocol: str) -> Fold:
     """The fold `shopassist train` tunes on when everything is known: each shopper's last event
     (leave-last-out), or each shopper's first basket in the last 10% of the store's time (time).
 
-    >>> from ranking.interactions import toy
+    >>> from shopassist.ranking.interactions import toy
     >>> [t.tolist() for t in production_fold(toy(["abc"]), "leave-last-out").targets]
     [[2]]
     """

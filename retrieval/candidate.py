@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from catalog.models import Product
+from shopassist.catalog.models import Product
 
 
 @dataclass(frozen=True, slots=True)

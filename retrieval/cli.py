@@ -26,7 +26,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
 ) -> None:
     """Search a store: query understanding, BM25 + dense, fused, exact filters."""
-    from retrieval.factory import open_retriever
+    from shopassist.retrieval.factory import open_retriever
 
     retriever = open_retriever(_settings(ctx, embedder), store)
     result = retriever.run(query, k)
@@ -64,12 +64,13 @@ def eval_search(
     """
     from tqdm import tqdm
 
-    from catalog.build import SourceSpec, build_store
-    from retrieval.embedder import load_embedder
-    from retrieval.evaluation import Judgements, evaluate
-    from retrieval.factory import open_retriever
-    from retrieval.lexical import REFERENCE, LexicalIndex
-    from retrieval.retriever import Retriever
+    from shopassist.catalog.source_spec import SourceSpec
+    from shopassist.retrieval.indexing import build_store
+    from shopassist.retrieval.embedder import load_embedder
+    from shopassist.retrieval.evaluation import Judgements, evaluate
+    from shopassist.retrieval.factory import open_retriever
+    from shopassist.retrieval.lexical import REFERENCE, LexicalIndex
+    from shopassist.retrieval.retriever import Retriever
     from shopassist.errors import EmptyQuery
 
     settings = _settings(ctx, embedder)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.vector_index import VectorIndex
+from shopassist.retrieval.vector_index import VectorIndex
 
 
 class DenseIndex:

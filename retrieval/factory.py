@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from catalog.reindex import catalog_fingerprint
-from catalog.store import Catalog
-from retrieval.dense import DenseIndex
-from retrieval.embedder import Embedder, load_embedder
-from retrieval.fusion import FusionConfig
-from retrieval.lexical import LexicalIndex
-from retrieval.retriever import Retriever
-from retrieval.vector_index import VectorIndex
+from shopassist.retrieval.indexing import catalog_fingerprint
+from shopassist.catalog.store import Catalog
+from shopassist.retrieval.dense import DenseIndex
+from shopassist.retrieval.embedder import Embedder, load_embedder
+from shopassist.retrieval.fusion import FusionConfig
+from shopassist.retrieval.lexical import LexicalIndex
+from shopassist.retrieval.retriever import Retriever
+from shopassist.retrieval.vector_index import VectorIndex
 from shopassist.settings import Settings
 
 

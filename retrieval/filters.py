@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from catalog.models import Product
-from retrieval.query import ParsedQuery
+from shopassist.catalog.models import Product
+from shopassist.retrieval.query import ParsedQuery
 
 
 class FilterColumns:
@@ -28,8 +28,8 @@ class FilterColumns:
 
         A product with no price never satisfies a price bound: the bound could not be checked.
 
-        >>> from catalog.models import Product
-        >>> from retrieval.query import parse_query
+        >>> from shopassist.catalog.models import Product
+        >>> from shopassist.retrieval.query import parse_query
         >>> cols = FilterColumns([Product("1", "a", "a", price=5.0), Product("2", "b", "b", price=50.0)])
         >>> cols.mask(parse_query("mug under £10")).tolist()
         [True, False]

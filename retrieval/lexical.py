@@ -14,7 +14,7 @@ import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
 from bm25s.tokenization import Tokenizer
 
-from catalog.models import Product
+from shopassist.catalog.models import Product
 
 MAX_QUERY_TOKENS = 64  # a 10,000-character paste must not cost more than a sentence
 
@@ -61,7 +61,7 @@ class LexicalIndex:
     @classmethod
     def build(cls, products: Sequence[Product], config: LexicalConfig = LexicalConfig()) -> "LexicalIndex":
         """
-        >>> from catalog.models import Product
+        >>> from shopassist.catalog.models import Product
         >>> index = LexicalIndex.build([Product("1", "Red mug", "Red mug"), Product("2", "Blue plate", "Blue plate")])
         >>> index.ids[int(index.scores("mugs").argmax())]
         '1'

@@ -6,15 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from catalog.store import Catalog
-from retrieval.candidate import Candidate
-from retrieval.dense import DenseIndex
-from retrieval.embedder import Embedder
-from retrieval.filters import FilterColumns
-from retrieval.fusion import FusionConfig, fuse, top_indices
-from retrieval.lexical import LexicalIndex
-from retrieval.query import ParsedQuery, Vocabulary, parse_query
-from retrieval.vector_index import VectorIndex
+from shopassist.catalog.store import Catalog
+from shopassist.retrieval.candidate import Candidate
+from shopassist.retrieval.dense import DenseIndex
+from shopassist.retrieval.embedder import Embedder
+from shopassist.retrieval.filters import FilterColumns
+from shopassist.retrieval.fusion import FusionConfig, fuse, top_indices
+from shopassist.retrieval.lexical import LexicalIndex
+from shopassist.retrieval.query import ParsedQuery, Vocabulary, parse_query
+from shopassist.retrieval.vector_index import VectorIndex
 from shopassist.errors import EmptyQuery
 
 METHODS = ("hybrid", "bm25", "dense")

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from catalog.models import Product
+from shopassist.catalog.models import Product
 from shopassist.errors import ConfigError
 from shopassist.settings import Settings
 

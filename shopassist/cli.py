@@ -50,7 +50,7 @@ def root(
 def _mapping(pairs: list[str] | None):
     if not pairs:
         return None
-    from catalog.sources.product_table import ColumnMapping
+    from shopassist.catalog.sources.product_table import ColumnMapping
 
     overrides = {}
     for pair in pairs:
@@ -79,8 +79,9 @@ def reindex(
     Only new or changed products are embedded; removed ones are deleted. Safe to interrupt:
     the next run finishes the job.
     """
-    from catalog.build import SourceSpec, build_store
-    from retrieval.embedder import load_embedder
+    from shopassist.catalog.source_spec import SourceSpec
+    from shopassist.retrieval.indexing import build_store
+    from shopassist.retrieval.embedder import load_embedder
 
     settings = _settings(ctx, embedder)
     spec = SourceSpec.resolve(settings, store, catalog)
@@ -112,7 +113,7 @@ def reindex(
 @catalog_app.command("export")
 def catalog_export(store: StoreOpt = None, catalog: CatalogOpt = None, map_: MapOpt = None) -> None:
     """Print the cleaned products as JSON Lines: exactly what the assistant knows."""
-    from catalog.store import DEMO, demo_source, load_catalog
+    from shopassist.catalog.store import DEMO, demo_source, load_catalog
 
     path = catalog or demo_source()
     loaded = load_catalog(path, store or (DEMO if catalog is None else None), _mapping(map_))
@@ -129,7 +130,7 @@ ShopperArg = Annotated[str, typer.Argument(help="The shopper's id, e.g. 17850.")
 @app.command("export-user")
 def export_user(ctx: typer.Context, shopper: ShopperArg, store: StoreOpt = "demo") -> None:
     """Print everything held about a shopper as one JSON object (profile, events, sessions, messages)."""
-    from catalog.personal_data import export_shopper
+    from shopassist.catalog.personal_data import export_shopper
 
     typer.echo(json.dumps(export_shopper(_settings(ctx), store or "demo", shopper), ensure_ascii=False))
 
@@ -137,7 +138,7 @@ def export_user(ctx: typer.Context, shopper: ShopperArg, store: StoreOpt = "demo
 @app.command("forget-user")
 def forget_user(ctx: typer.Context, shopper: ShopperArg, store: StoreOpt = "demo") -> None:
     """Delete a shopper's events, sessions and messages; they stay forgotten when the store is reindexed."""
-    from catalog.personal_data import forget_shopper
+    from shopassist.catalog.personal_data import forget_shopper
 
     result = forget_shopper(_settings(ctx), store or "demo", shopper)
     typer.echo(json.dumps(result))
@@ -147,12 +148,8 @@ def _register_stage_commands() -> None:
     """Stages that own commands add them here (each module defines `register(app, eval_app)`)."""
     import importlib
 
-    for module in ("retrieval.cli", "ranking.cli", "assistant.cli", "assistant.llm.cli", "ui.cli"):
-        try:
-            importlib.import_module(module).register(app, eval_app)
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
+    for stage in ("retrieval", "ranking", "assistant", "assistant.llm", "ui"):
+        importlib.import_module(f"shopassist.{stage}.cli").register(app, eval_app)
 
 
 _register_stage_commands()

@@ -31,7 +31,7 @@ def settings(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def embedder():
-    from retrieval.embedder import load_embedder
+    from shopassist.retrieval.embedder import load_embedder
 
     return load_embedder("all-minilm-l6-v2")
 
@@ -48,7 +48,7 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def retail_slice(tmp_path_factory) -> Path:
     """The first 6,000 real invoice lines of the demo store (a few hundred products)."""
-    from catalog.store import demo_source
+    from shopassist.catalog.store import demo_source
 
     frame = pd.read_parquet(demo_source()).head(6000)
     path = tmp_path_factory.mktemp("retail") / "online_retail_slice.parquet"
@@ -59,7 +59,7 @@ def retail_slice(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def products_csv(retail_slice, tmp_path_factory) -> Path:
     """A plain product CSV of 300 real demo-store products (id, title, price)."""
-    from catalog.store import load_catalog
+    from shopassist.catalog.store import load_catalog
 
     products = list(load_catalog(retail_slice).products.values())[:300]
     frame = pd.DataFrame([{"id": p.id, "title": p.title, "price": p.price} for p in products])
@@ -70,11 +70,11 @@ def products_csv(retail_slice, tmp_path_factory) -> Path:
 
 def build_retriever(catalog, home: Path, embedder):
     """A real hybrid retriever over `catalog`: embedded Chroma under `home`, BM25 in memory."""
-    from catalog.reindex import reindex
-    from retrieval.dense import DenseIndex
-    from retrieval.lexical import LexicalIndex
-    from retrieval.retriever import Retriever
-    from retrieval.vector_index import VectorIndex
+    from shopassist.retrieval.indexing import reindex
+    from shopassist.retrieval.dense import DenseIndex
+    from shopassist.retrieval.lexical import LexicalIndex
+    from shopassist.retrieval.retriever import Retriever
+    from shopassist.retrieval.vector_index import VectorIndex
     from shopassist.settings import Settings
 
     index = VectorIndex.open(Settings.load(home=home), catalog.name, embedder.name)
@@ -86,7 +86,7 @@ def build_retriever(catalog, home: Path, embedder):
 @pytest.fixture(scope="session")
 def demo_retriever(retail_slice, embedder, tmp_path_factory):
     """Hybrid retrieval over a real slice of the demo store (its shoppers and purchases included)."""
-    from catalog.store import load_catalog
+    from shopassist.catalog.store import load_catalog
 
     return build_retriever(load_catalog(retail_slice, "demo-slice"), tmp_path_factory.mktemp("demo-index"), embedder)
 
@@ -94,7 +94,7 @@ def demo_retriever(retail_slice, embedder, tmp_path_factory):
 @pytest.fixture(scope="session")
 def small_llm(tmp_path_factory):
     """SmolLM2-135M through llama.cpp — the real small model of the test suite, loaded once."""
-    from assistant.llm import resolve_llm
+    from shopassist.assistant.llm import resolve_llm
     from shopassist.settings import Settings
 
     return resolve_llm(Settings(home=tmp_path_factory.mktemp("llm"), llm="smollm2-135m", llm_backend="llama-cpp", threads=2))
@@ -111,7 +111,7 @@ def llama_server(tmp_path_factory):
     """A real llama-cpp-python OpenAI-compatible server with SmolLM2 on 127.0.0.1; its base URL."""
     import httpx
 
-    from assistant.llm.shipped import SHIPPED_LLMS
+    from shopassist.assistant.llm.shipped import SHIPPED_LLMS
 
     port = free_port()
     model = SHIPPED_LLMS["smollm2-135m"].parts[0].locate()
@@ -152,7 +152,7 @@ def llama_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def openai_small_llm(llama_server):
     """The OpenAI-compatible backend talking to that real server."""
-    from assistant.llm.openai_backend import OpenAICompatibleLLM
+    from shopassist.assistant.llm.openai_backend import OpenAICompatibleLLM
 
     llm = OpenAICompatibleLLM(llama_server, model="smollm2-135m")
     yield llm

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from assistant.core import Answer, Assistant, Chunk
-from assistant.llm.fakes import FailingLLM, ScriptedLLM
-from ranking.fakes import RetrievalOrderRanker
+from shopassist.assistant.core import Answer, Assistant, Chunk
+from shopassist.assistant.llm.fakes import FailingLLM, ScriptedLLM
+from shopassist.ranking.fakes import RetrievalOrderRanker
 from shopassist.errors import LLMError
 
 SHOPPER = "17850"  # a real customer of the demo store, with purchases in the slice
@@ -59,7 +59,7 @@ def test_unusable_output_falls_back_to_the_template(demo_retriever, llm):
 
 
 def test_timeout_falls_back(demo_retriever):
-    from assistant.llm.contract import GenerationOptions
+    from shopassist.assistant.llm.contract import GenerationOptions
 
     slow = ScriptedLLM(["[1] is " + "very " * 200 + "nice."], delay_s=0.05)
     assistant = Assistant(demo_retriever, RetrievalOrderRanker(), slow, options=GenerationOptions(timeout_s=0.3))
@@ -145,8 +145,8 @@ def test_an_opening_line_without_products_is_not_left_dangling(demo_retriever):
 def test_prepare_reads_the_shoppers_prompt_prefix_ahead(demo_retriever, small_llm):
     """Picking a shopper starts reading the start of every prompt for them; the turn's prompt
     really starts with it (so llama.cpp reuses it), and the first question is answered as usual."""
-    from assistant.core import PROMPT_PURCHASES
-    from assistant.prompt import build_messages, stable_prefix
+    from shopassist.assistant.core import PROMPT_PURCHASES
+    from shopassist.assistant.prompt import build_messages, stable_prefix
 
     assistant = make(demo_retriever, small_llm)
     summary = assistant.shopper_summary(SHOPPER, recent=PROMPT_PURCHASES)

@@ -9,8 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.build import SourceSpec, build_store
-from retrieval.factory import open_retriever
+from shopassist.catalog.source_spec import SourceSpec
+from shopassist.retrieval.indexing import build_store
+from shopassist.retrieval.factory import open_retriever
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.server

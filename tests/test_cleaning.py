@@ -2,7 +2,7 @@
 
 import pytest
 
-from catalog.cleaning import RowProblem, clean_id, clean_title, display_form, normalise_text, parse_price
+from shopassist.catalog.cleaning import RowProblem, clean_id, clean_title, display_form, normalise_text, parse_price
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from catalog.store import load_catalog
-from retrieval.query import Vocabulary, parse_query
+from shopassist.catalog.store import load_catalog
+from shopassist.retrieval.query import Vocabulary, parse_query
 from shopassist.errors import CatalogError, EmptyQuery
 
 VOCAB = Vocabulary(frozenset({"sony", "hp", "lenovo", "western digital"}))

@@ -11,10 +11,10 @@ import re
 
 import pytest
 
-from assistant.core import Assistant
-from assistant.grounding import COMMON_WORDS
-from catalog.store import Catalog
-from ranking.fakes import RetrievalOrderRanker
+from shopassist.assistant.core import Assistant
+from shopassist.assistant.grounding import COMMON_WORDS
+from shopassist.catalog.store import Catalog
+from shopassist.ranking.fakes import RetrievalOrderRanker
 from tests.conftest import build_retriever
 
 NOT_IN_STORE = [
@@ -64,7 +64,7 @@ def test_the_suite_is_big_enough():
 @pytest.fixture(scope="module")
 def poisoned_retriever(retail_slice, embedder, tmp_path_factory):
     """The demo slice where every third product's description carries instructions."""
-    from catalog.store import load_catalog
+    from shopassist.catalog.store import load_catalog
 
     clean = load_catalog(retail_slice, "poisoned")
     products = {

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.llm import GenerationOptions, Message, ScriptedLLM, generate, resolve_llm
-from assistant.llm.openai_backend import OpenAICompatibleLLM
+from shopassist.assistant.llm import GenerationOptions, Message, ScriptedLLM, generate, resolve_llm
+from shopassist.assistant.llm.openai_backend import OpenAICompatibleLLM
 from shopassist.errors import LLMError
 from shopassist.settings import Settings
 

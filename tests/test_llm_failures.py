@@ -14,9 +14,9 @@ import time
 
 import pytest
 
-from assistant.llm import FailingLLM, GenerationOptions, Message, ScriptedLLM, generate
-from assistant.llm.llama_cpp_backend import LlamaCppLLM
-from assistant.llm.openai_backend import OpenAICompatibleLLM
+from shopassist.assistant.llm import FailingLLM, GenerationOptions, Message, ScriptedLLM, generate
+from shopassist.assistant.llm.llama_cpp_backend import LlamaCppLLM
+from shopassist.assistant.llm.openai_backend import OpenAICompatibleLLM
 from shopassist.errors import LLMError
 
 HELLO = [Message("user", "hello")]

@@ -12,10 +12,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.llm.assemble import Ledger, materialise, sha256_of, status
-from assistant.llm.cli import register
-from assistant.llm.resolve import choose_backend, parse_model, resolve_llm
-from assistant.llm.shipped import SHIPPED_LLMS, LocalFile, PackageFile, ShippedModel
+from shopassist.assistant.llm.assemble import Ledger, materialise, sha256_of, status
+from shopassist.assistant.llm.cli import register
+from shopassist.assistant.llm.resolve import choose_backend, parse_model, resolve_llm
+from shopassist.assistant.llm.shipped import SHIPPED_LLMS, LocalFile, PackageFile, ShippedModel
 from shopassist.errors import ConfigError, ModelNotFound
 from shopassist.settings import Settings
 
@@ -217,9 +217,9 @@ def test_models_prepare_verifies_a_shipped_model_now(tmp_path):
 def test_a_shipped_model_runs_on_the_cpu_in_its_cpu_quant_made_once(split_model, tmp_path):
     """llama.cpp gets the re-quantised copy (Q4_0 here: quick for a test; the demo model's IQ4_NL
     takes minutes), written once with progress, loadable, and skipped when settings turn it off."""
-    from assistant.llm.contract import GenerationOptions, Message, generate
-    from assistant.llm.llama_cpp_backend import LlamaCppLLM
-    from assistant.llm.resolve import ModelRef, cpu_gguf_path
+    from shopassist.assistant.llm.contract import GenerationOptions, Message, generate
+    from shopassist.assistant.llm.llama_cpp_backend import LlamaCppLLM
+    from shopassist.assistant.llm.resolve import ModelRef, cpu_gguf_path
 
     ref = ModelRef("split-smollm2", "shipped", shipped=dataclasses.replace(split_model, cpu_quant="Q4_0"))
     settings = Settings(home=tmp_path, threads=2)
@@ -236,7 +236,7 @@ def test_a_shipped_model_runs_on_the_cpu_in_its_cpu_quant_made_once(split_model,
 
 
 def test_a_failed_requantisation_says_how_to_skip_it_and_leaves_nothing(tmp_path):
-    from assistant.llm.requant import requantised
+    from shopassist.assistant.llm.requant import requantised
     from shopassist.errors import LLMError
 
     source = tmp_path / "broken.gguf"

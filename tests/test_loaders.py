@@ -5,8 +5,8 @@ import json
 import pandas as pd
 import pytest
 
-from catalog.sources.product_table import ColumnMapping
-from catalog.store import load_catalog
+from shopassist.catalog.sources.product_table import ColumnMapping
+from shopassist.catalog.store import load_catalog
 from shopassist.errors import CatalogError
 
 ROWS = [

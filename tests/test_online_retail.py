@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from catalog.sources.online_retail import non_product_reason
-from catalog.store import demo_source, load_catalog
+from shopassist.catalog.sources.online_retail import non_product_reason
+from shopassist.catalog.store import demo_source, load_catalog
 
 
 @pytest.fixture(scope="module")

@@ -9,18 +9,18 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from assistant.core import Assistant
-from assistant.llm.fakes import ScriptedLLM
-from catalog.event_log import EventLog
-from catalog.models import Event
-from ranking.fakes import RetrievalOrderRanker
+from shopassist.assistant.core import Assistant
+from shopassist.assistant.llm.fakes import ScriptedLLM
+from shopassist.catalog.event_log import EventLog
+from shopassist.catalog.models import Event
+from shopassist.ranking.fakes import RetrievalOrderRanker
 from tests.test_cli import run
 
 SHOPPER = "17850"
 
 
 def test_forget_and_export_a_shopper(settings, retail_slice):
-    from assistant.factory import open_assistant
+    from shopassist.assistant.factory import open_assistant
 
     run(settings, "reindex", "--catalog", str(retail_slice), "--store", "shop")
     live = open_assistant(settings, "shop", without_llm=True)  # a UI process serving while forget-user runs
@@ -65,8 +65,8 @@ WRITER = """
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from catalog.event_log import EventLog
-from catalog.models import Event
+from shopassist.catalog.event_log import EventLog
+from shopassist.catalog.models import Event
 log = EventLog(Path(sys.argv[1]))
 n = 0
 while True:

@@ -4,10 +4,10 @@ import logging
 
 import pytest
 
-from assistant.core import Assistant
-from assistant.llm.fakes import ScriptedLLM
-from assistant.privacy import mask_pii
-from ranking.fakes import RetrievalOrderRanker
+from shopassist.assistant.core import Assistant
+from shopassist.assistant.llm.fakes import ScriptedLLM
+from shopassist.assistant.privacy import mask_pii
+from shopassist.ranking.fakes import RetrievalOrderRanker
 
 PII = {
     "email": ["ann.smith+shop@example.co.uk", "wang.li@mail.cn"],

@@ -2,7 +2,7 @@
 
 import pytest
 
-from retrieval.query import Vocabulary, parse_query
+from shopassist.retrieval.query import Vocabulary, parse_query
 
 VOCAB = Vocabulary(frozenset({"lenovo", "sony", "hp", "apple", "samsung", "dell", "western digital", "logitech", "canon", "asus"}))
 

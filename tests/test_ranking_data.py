@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from ranking.interactions import from_columns, toy
-from ranking.metrics import MetricSums, ndcg_at_k, recall_at_k, target_ranks
-from ranking.sources import from_catalog, read_generic
-from ranking.split import leave_last_out, production_fold, time_cutoffs, time_split
+from shopassist.ranking.interactions import from_columns, toy
+from shopassist.ranking.metrics import MetricSums, ndcg_at_k, recall_at_k, target_ranks
+from shopassist.ranking.sources import from_catalog, read_generic
+from shopassist.ranking.split import leave_last_out, production_fold, time_cutoffs, time_split
 from shopassist.errors import CatalogError
 
 
@@ -60,8 +60,8 @@ def test_missing_column_says_what_to_fix(tmp_path):
 def test_store_events_become_histories_without_dislikes():
     import pandas as pd
 
-    from catalog.models import Product
-    from catalog.store import Catalog
+    from shopassist.catalog.models import Product
+    from shopassist.catalog.store import Catalog
 
     products = {p: Product(p, p, p) for p in ("a", "b", "c")}
     events = pd.DataFrame(
@@ -151,7 +151,7 @@ def test_ties_never_favour_the_target():
 
 def test_fast_ranks_match_a_stable_sort():
     """The serving path's integer-key ranks against brute force, ties and negative scores included."""
-    from ranking.features import ranks_of
+    from shopassist.ranking.features import ranks_of
 
     rng = np.random.default_rng(0)
     for trial in range(300):

@@ -8,10 +8,10 @@ import pkgutil
 
 import pytest
 
-import ranking
-from ranking.threads import compute_threads
+import shopassist.ranking
+from shopassist.ranking.threads import compute_threads
 
-MODULES = sorted(m.name for m in pkgutil.walk_packages(ranking.__path__, "ranking."))
+MODULES = sorted(m.name for m in pkgutil.walk_packages(shopassist.ranking.__path__, "shopassist.ranking."))
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -20,7 +20,7 @@ def one_thread():
         yield
 
 
-@pytest.mark.parametrize("name", ["ranking", *MODULES])
+@pytest.mark.parametrize("name", ["shopassist.ranking", *MODULES])
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0

@@ -7,17 +7,17 @@ import pickle
 import numpy as np
 import pytest
 
-from ranking.interactions import Interactions, toy
-from ranking.items import ItemEncoder
-from ranking.models.base import Recommender
-from ranking.models.popularity import Popularity, SegmentPopularity
-from ranking.models.sasrec import SASRec, SASRecConfig
-from ranking.models.seed import SeedTfidfLogistic
-from ranking.models.similarity import ContentSimilarity, Cooccurrence
-from ranking.pipeline import evaluate_model
-from ranking.segments import Segments
-from ranking.split import leave_last_out
-from ranking.threads import compute_threads
+from shopassist.ranking.interactions import Interactions, toy
+from shopassist.ranking.items import ItemEncoder
+from shopassist.ranking.models.base import Recommender
+from shopassist.ranking.models.popularity import Popularity, SegmentPopularity
+from shopassist.ranking.models.sasrec import SASRec, SASRecConfig
+from shopassist.ranking.models.seed import SeedTfidfLogistic
+from shopassist.ranking.models.similarity import ContentSimilarity, Cooccurrence
+from shopassist.ranking.pipeline import evaluate_model
+from shopassist.ranking.segments import Segments
+from shopassist.ranking.split import leave_last_out
+from shopassist.ranking.threads import compute_threads
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -112,7 +112,7 @@ def test_popularity_counts_events_and_segments_shrink_towards_it():
 
 
 def test_content_ranks_a_product_nobody_bought():
-    from catalog.models import Product
+    from shopassist.catalog.models import Product
 
     products = (Product("1", "red tea cup", "Red tea cup"), Product("2", "blue tea cup", "Blue tea cup"), Product("3", "steel hammer", "Steel hammer"))
     data = Interactions(products, ("s",), (np.array([0]),), (np.array([0]),))
@@ -145,7 +145,7 @@ def test_segments_separate_the_two_tastes(board, encoder):
 
 def test_seed_documents_match_scikit_learns_tfidf(fitted, board):
     """The serving path computes TF-IDF by hand; scikit-learn's transformer is the reference."""
-    from ranking.models.base import recency_matrix
+    from shopassist.ranking.models.base import recency_matrix
 
     seed = fitted["seed"]
     histories = [board.sequences[0][:4], board.sequences[1], np.zeros(0, np.int64)]

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from ranking import artefacts
-from ranking.evaluate import evaluate
-from ranking.models.sasrec import SASRecConfig
-from ranking.pipeline import FINAL, TrainConfig, train
-from ranking.split import leave_last_out
-from ranking.threads import compute_threads
+from shopassist.ranking import artefacts
+from shopassist.ranking.evaluate import evaluate
+from shopassist.ranking.models.sasrec import SASRecConfig
+from shopassist.ranking.pipeline import FINAL, TrainConfig, train
+from shopassist.ranking.split import leave_last_out
+from shopassist.ranking.threads import compute_threads
 from shopassist.cli import app
 from shopassist.errors import ModelNotFound
 from tests.test_ranking_models import checkerboard

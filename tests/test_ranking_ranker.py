@@ -8,17 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from catalog.models import Event, Product
-from catalog.store import Catalog
-from ranking import artefacts, load_ranker
-from ranking.contract import RankContext, Ranker
-from ranking.models.sasrec import SASRecConfig
-from ranking.pipeline import TrainConfig, train
-from ranking.ranker import PopularityRanker, TrainedRanker
-from ranking.sources import from_catalog
-from ranking.split import production_fold
-from ranking.threads import compute_threads
-from retrieval.candidate import Candidate
+from shopassist.catalog.models import Event, Product
+from shopassist.catalog.store import Catalog
+from shopassist.ranking import artefacts, load_ranker
+from shopassist.ranking.contract import RankContext, Ranker
+from shopassist.ranking.models.sasrec import SASRecConfig
+from shopassist.ranking.pipeline import TrainConfig, train
+from shopassist.ranking.ranker import PopularityRanker, TrainedRanker
+from shopassist.ranking.sources import from_catalog
+from shopassist.ranking.split import production_fold
+from shopassist.ranking.threads import compute_threads
+from shopassist.retrieval.candidate import Candidate
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -160,8 +160,8 @@ def test_a_cart_add_is_a_strong_positive(ranker, store):
 
 
 def test_too_little_history_is_a_clear_error():
-    from ranking.interactions import toy
-    from ranking.pipeline import NotEnoughHistory
+    from shopassist.ranking.interactions import toy
+    from shopassist.ranking.pipeline import NotEnoughHistory
 
     data = toy(["abc", "ab"])
     with pytest.raises(NotEnoughHistory, match="returning shoppers"):
@@ -180,7 +180,7 @@ def test_load_ranker_falls_back_until_trained_then_loads_the_latest(settings, st
 
 def test_on_real_demo_store_events(retail_slice):
     """A slice of the real Online Retail store: a returning customer's suggestions cite their purchases."""
-    from catalog.store import load_catalog
+    from shopassist.catalog.store import load_catalog
 
     real = load_catalog(retail_slice, name="demo")
     data, report = from_catalog(real)

@@ -4,9 +4,9 @@ import dataclasses
 
 import pytest
 
-from catalog.reindex import reindex
-from catalog.store import load_catalog
-from retrieval.vector_index import VectorIndex
+from shopassist.retrieval.indexing import reindex
+from shopassist.catalog.store import load_catalog
+from shopassist.retrieval.vector_index import VectorIndex
 
 
 @pytest.fixture

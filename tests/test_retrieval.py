@@ -5,8 +5,8 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from catalog.store import Catalog, load_catalog
-from retrieval.retriever import Retriever
+from shopassist.catalog.store import Catalog, load_catalog
+from shopassist.retrieval.retriever import Retriever
 from shopassist.errors import EmptyQuery
 from tests.conftest import build_retriever
 

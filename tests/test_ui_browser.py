@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.core import Assistant
-from assistant.llm.fakes import ScriptedLLM
-from ranking.fakes import RetrievalOrderRanker
+from shopassist.assistant.core import Assistant
+from shopassist.assistant.llm.fakes import ScriptedLLM
+from shopassist.ranking.fakes import RetrievalOrderRanker
 from tests.conftest import REPO, free_port
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,7 @@ def assistant(demo_retriever):
 
 
 def serve(assistant):
-    from ui.app import build_app, launch_app
+    from shopassist.ui.app import build_app, launch_app
 
     app = build_app(assistant, title="shopassist · demo")
     return app, launch_app(app, "127.0.0.1", free_port())

@@ -11,11 +11,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from catalog.models import Product
-from ranking.contract import Suggestion
+from shopassist.catalog.models import Product
+from shopassist.ranking.contract import Suggestion
 from shopassist.errors import EmptyQuery, IndexOutOfStep, LLMError, ShopassistError, StoreNotFound
-from ui import cards, cli
-from ui.cards import PLACEHOLDER, card_html, picture_src, price_text
+from shopassist.ui import cards, cli
+from shopassist.ui.cards import PLACEHOLDER, card_html, picture_src, price_text
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
 
@@ -30,7 +30,7 @@ def test_doctests(module):
 
 
 def test_app_doctests():
-    from ui import app
+    from shopassist.ui import app
 
     assert doctest.testmod(app).failed == 0
 
@@ -80,7 +80,7 @@ def test_prices_carry_their_currency():
     ],
 )
 def test_errors_become_short_words_and_the_details_go_to_the_log(error, words, caplog):
-    from ui.app import explain
+    from shopassist.ui.app import explain
 
     with caplog.at_level(logging.INFO, logger="shopassist.ui"):
         text = explain(error)
@@ -90,7 +90,7 @@ def test_errors_become_short_words_and_the_details_go_to_the_log(error, words, c
 
 def test_the_stream_is_advanced_on_one_thread_whoever_asks():
     """Gradio steps a generator from different pool threads; the assistant's lock needs one."""
-    from ui.app import on_one_thread
+    from shopassist.ui.app import on_one_thread
 
     lock = threading.RLock()
 
@@ -112,7 +112,7 @@ def test_the_stream_is_advanced_on_one_thread_whoever_asks():
 
 
 def test_the_streams_errors_reach_the_caller():
-    from ui.app import on_one_thread
+    from shopassist.ui.app import on_one_thread
 
     def failing():
         yield 1

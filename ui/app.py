@@ -21,8 +21,8 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr  # noqa: E402
 
-from assistant.core import Assistant, Chunk  # noqa: E402
-from ranking.contract import Suggestion  # noqa: E402
+from shopassist.assistant.core import Assistant, Chunk  # noqa: E402
+from shopassist.ranking.contract import Suggestion  # noqa: E402
 from shopassist.errors import (  # noqa: E402
     CatalogError,
     ConfigError,
@@ -33,8 +33,8 @@ from shopassist.errors import (  # noqa: E402
     ShopassistError,
     StoreNotFound,
 )
-from ui.cards import card_html  # noqa: E402
-from ui.style import CSS  # noqa: E402
+from shopassist.ui.cards import card_html  # noqa: E402
+from shopassist.ui.style import CSS  # noqa: E402
 
 log = logging.getLogger("shopassist.ui")
 

@@ -12,8 +12,8 @@ import html
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
-from catalog.models import Product
-from ranking.contract import Suggestion
+from shopassist.catalog.models import Product
+from shopassist.ranking.contract import Suggestion
 
 _IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
 _MAX_INLINE_BYTES = 512 * 1024  # a card picture is a thumbnail; a larger file would bloat every answer's page update
@@ -79,7 +79,7 @@ def _local_file(image_url: str | None) -> Path | None:
 def card_html(suggestion: Suggestion, mark: str | None = None) -> str:
     """One product card; `mark` is the shopper's feedback on it so far (like | dislike | cart).
 
-    >>> from ranking.contract import Suggestion
+    >>> from shopassist.ranking.contract import Suggestion
     >>> "£4.95" in card_html(Suggestion(Product("7", "RED MUG", "Red Mug", price=4.95), 1.0, "matches your search", {}))
     True
     """

@@ -43,8 +43,8 @@ def ui(
     login = credentials(auth)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("shopassist").setLevel(logging.INFO)
-    from assistant.factory import open_assistant
-    from ui.app import build_app, launch_app
+    from shopassist.assistant.factory import open_assistant
+    from shopassist.ui.app import build_app, launch_app
 
     settings = ctx.find_root().obj
     if llm:

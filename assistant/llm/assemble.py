@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from assistant.llm.shipped import ShippedModel
+from shopassist.assistant.llm.shipped import ShippedModel
 from shopassist.errors import ModelNotFound
 
 _CHUNK = 4 << 20  # 4 MiB reads: fast hashing without holding a model in memory
@@ -87,7 +87,7 @@ def _mismatch(model: ShippedModel, file: Path, got: str) -> ModelNotFound:
 def assembled_path(model: ShippedModel, models_dir: Path) -> Path:
     """Where the model's GGUF is (single file) or will be once assembled (split).
 
-    >>> from assistant.llm.shipped import SHIPPED_LLMS
+    >>> from shopassist.assistant.llm.shipped import SHIPPED_LLMS
     >>> assembled_path(SHIPPED_LLMS["qwen2.5-coder-1.5b"], Path("/data/models")).name
     'qwen2.5-coder-1.5b-instruct-q4_k_m.gguf'
     """
@@ -99,7 +99,7 @@ def assembled_path(model: ShippedModel, models_dir: Path) -> Path:
 def materialise(model: ShippedModel, models_dir: Path) -> Path:
     """The model's verified GGUF file, assembling it into `models_dir` first if it is split.
 
-    >>> from assistant.llm.shipped import SHIPPED_LLMS
+    >>> from shopassist.assistant.llm.shipped import SHIPPED_LLMS
     >>> materialise(SHIPPED_LLMS["smollm2-135m"], Path(tempfile.mkdtemp())).suffix
     '.gguf'
     """
@@ -170,7 +170,7 @@ def status(model: ShippedModel, models_dir: Path) -> str:
     - "installed": every part is installed; verified (and assembled, if split) on first use;
     - "missing K of N parts": `model.install_command()` fixes it.
 
-    >>> from assistant.llm.shipped import SHIPPED_LLMS
+    >>> from shopassist.assistant.llm.shipped import SHIPPED_LLMS
     >>> status(SHIPPED_LLMS["smollm2-135m"], Path(tempfile.mkdtemp()))
     'installed'
     """

@@ -11,9 +11,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from assistant.llm.assemble import assembled_path, materialise, status
-from assistant.llm.resolve import choose_backend, cpu_gguf_path, cuda_available, parse_model
-from assistant.llm.shipped import SHIPPED_LLMS
+from shopassist.assistant.llm.assemble import assembled_path, materialise, status
+from shopassist.assistant.llm.resolve import choose_backend, cpu_gguf_path, cuda_available, parse_model
+from shopassist.assistant.llm.shipped import SHIPPED_LLMS
 from shopassist.errors import ModelNotFound, ShopassistError
 from shopassist.settings import Settings
 

@@ -76,7 +76,7 @@ class Prefills(Protocol):
 def generate(llm: LLM, messages: Sequence[Message], options: GenerationOptions = GenerationOptions()) -> str:
     """The whole answer at once: the joined stream.
 
-    >>> from assistant.llm.fakes import ScriptedLLM
+    >>> from shopassist.assistant.llm.fakes import ScriptedLLM
     >>> generate(ScriptedLLM(["Try the red mug."]), [Message("user", "a gift?")])
     'Try the red mug.'
     """

@@ -12,8 +12,8 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
-from assistant.llm.contract import GenerationOptions, Message
-from assistant.llm.streaming import Emit, StopCutter, bounded_stream
+from shopassist.assistant.llm.contract import GenerationOptions, Message
+from shopassist.assistant.llm.streaming import Emit, StopCutter, bounded_stream
 from shopassist.errors import LLMError
 
 _TOKEN = re.compile(r"\s*\S+\s*|\s+")

@@ -12,17 +12,17 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from assistant.llm.contract import GenerationOptions, Message
-from assistant.llm.streaming import Emit, bounded_stream
+from shopassist.assistant.llm.contract import GenerationOptions, Message
+from shopassist.assistant.llm.streaming import Emit, bounded_stream
 from shopassist.errors import LLMError
 
 
 class LlamaCppLLM:
     """A local GGUF chat model.
 
-    >>> from assistant.llm.shipped import SHIPPED_LLMS
+    >>> from shopassist.assistant.llm.shipped import SHIPPED_LLMS
     >>> llm = LlamaCppLLM(SHIPPED_LLMS["smollm2-135m"].parts[0].locate(), n_threads=2)
-    >>> from assistant.llm.contract import generate
+    >>> from shopassist.assistant.llm.contract import generate
     >>> len(generate(llm, [Message("user", "Say hi.")], GenerationOptions(max_tokens=4))) > 0
     True
     """

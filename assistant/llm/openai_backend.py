@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 
 import httpx
 
-from assistant.llm.contract import GenerationOptions, Message
-from assistant.llm.streaming import Emit, bounded_stream
+from shopassist.assistant.llm.contract import GenerationOptions, Message
+from shopassist.assistant.llm.streaming import Emit, bounded_stream
 from shopassist.errors import LLMError
 
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from assistant.llm.contract import LLM
-from assistant.llm.shipped import SHIPPED_LLMS, ShippedModel
+from shopassist.assistant.llm.contract import LLM
+from shopassist.assistant.llm.shipped import SHIPPED_LLMS, ShippedModel
 from shopassist.errors import ConfigError, ModelNotFound
 from shopassist.settings import Settings
 
@@ -111,7 +111,7 @@ def choose_backend(settings: Settings, ref: ModelRef | None, cuda: Callable[[], 
     assert ref is not None, "a model reference is needed unless a server URL is set"
     if not ref.is_gguf:
         return "transformers"
-    from assistant.llm.transformers_backend import gguf_support_missing
+    from shopassist.assistant.llm.transformers_backend import gguf_support_missing
 
     return "transformers" if not gguf_support_missing() and cuda() else "llama-cpp"
 
@@ -140,7 +140,7 @@ def resolve_llm(settings: Settings, cuda: Callable[[], bool] = cuda_available) -
     if settings.llm_backend == "openai" or (settings.llm_backend == "auto" and settings.llm_base_url):
         if not settings.llm_base_url:
             raise ConfigError("the openai backend needs a server URL — set SHOPASSIST_LLM_BASE_URL, e.g. http://127.0.0.1:8080")
-        from assistant.llm.openai_backend import OpenAICompatibleLLM
+        from shopassist.assistant.llm.openai_backend import OpenAICompatibleLLM
 
         return OpenAICompatibleLLM(settings.llm_base_url, model=settings.llm)
 
@@ -149,11 +149,11 @@ def resolve_llm(settings: Settings, cuda: Callable[[], bool] = cuda_available) -
     if backend == "llama-cpp":
         if not ref.is_gguf:
             raise ConfigError(f"llama.cpp runs GGUF files; {settings.llm!r} is a transformers model — use the transformers backend")
-        from assistant.llm.llama_cpp_backend import LlamaCppLLM
+        from shopassist.assistant.llm.llama_cpp_backend import LlamaCppLLM
 
         return LlamaCppLLM(cpu_gguf_path(ref, settings), n_threads=settings.threads, name=ref.name)
 
-    from assistant.llm.transformers_backend import TransformersLLM
+    from shopassist.assistant.llm.transformers_backend import TransformersLLM
 
     if ref.is_gguf:
         path = gguf_path(ref, settings)
@@ -170,7 +170,7 @@ def resolve_llm(settings: Settings, cuda: Callable[[], bool] = cuda_available) -
 def gguf_path(ref: ModelRef, settings: Settings) -> Path:
     """The GGUF file on disk: a shipped model verified (and assembled if split), or the file given."""
     if ref.shipped is not None:
-        from assistant.llm.assemble import materialise
+        from shopassist.assistant.llm.assemble import materialise
 
         return materialise(ref.shipped, settings.models_dir)
     assert ref.path is not None
@@ -184,7 +184,7 @@ def cpu_gguf_path(ref: ModelRef, settings: Settings, say: Callable[[str], None] 
     path = gguf_path(ref, settings)
     if ref.shipped is None or ref.shipped.cpu_quant is None or not settings.llm_cpu_quant:
         return path
-    from assistant.llm.requant import requantised
+    from shopassist.assistant.llm.requant import requantised
 
     return requantised(path, ref.shipped.cpu_quant, settings.threads, say, progress)
 

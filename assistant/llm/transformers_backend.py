@@ -18,8 +18,8 @@ import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from assistant.llm.contract import GenerationOptions, Message
-from assistant.llm.streaming import Emit, StopCutter, bounded_stream
+from shopassist.assistant.llm.contract import GenerationOptions, Message
+from shopassist.assistant.llm.streaming import Emit, StopCutter, bounded_stream
 from shopassist.errors import LLMError, ModelNotFound
 
 GGUF_NEEDS = ("gguf", "accelerate")
@@ -39,7 +39,7 @@ class TransformersLLM:
 
     Skipped when doctests run: dequantising the GGUF takes about 40 s on 2 cores.
 
-    >>> from assistant.llm.shipped import SHIPPED_LLMS
+    >>> from shopassist.assistant.llm.shipped import SHIPPED_LLMS
     >>> path = SHIPPED_LLMS["smollm2-135m"].parts[0].locate()
     >>> llm = TransformersLLM(path.parent, gguf_file=path.name)  # doctest: +SKIP
     """

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from catalog.cleaning import display_form, normalise_text
-from catalog.events import empty_events
-from catalog.report import LoadReport, Rejection
+from shopassist.catalog.cleaning import display_form, normalise_text
+from shopassist.catalog.events import empty_events
+from shopassist.catalog.report import LoadReport, Rejection
 
 COLUMNS = ("InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country")
 

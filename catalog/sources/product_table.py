@@ -6,7 +6,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.cleaning import (
+from shopassist.catalog.cleaning import (
     RowProblem,
     clean_id,
     clean_title,
@@ -16,9 +16,9 @@ from catalog.cleaning import (
     parse_bool,
     parse_price,
 )
-from catalog.models import Product
-from catalog.report import LoadReport
-from catalog.sources.rows import _from_records, _parse_json_array, read_rows
+from shopassist.catalog.models import Product
+from shopassist.catalog.report import LoadReport
+from shopassist.catalog.sources.rows import _from_records, _parse_json_array, read_rows
 from shopassist.errors import CatalogError
 
 

@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import scipy.sparse as sp
 
-from ranking.interactions import Interactions
+from shopassist.ranking.interactions import Interactions
 
 
 @runtime_checkable

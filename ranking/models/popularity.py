@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ranking.interactions import Interactions
-from ranking.segments import Segments
+from shopassist.ranking.interactions import Interactions
+from shopassist.ranking.segments import Segments
 
 
 @dataclass
 class Popularity:
     """Score = log(1 + events of the item); the same list for everyone.
 
-    >>> from ranking.interactions import toy
+    >>> from shopassist.ranking.interactions import toy
     >>> Popularity().fit(toy(["ab", "b"])).score([np.array([0])]).argmax()
     np.int64(1)
     """

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ranking.interactions import Interactions
+from shopassist.ranking.interactions import Interactions
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class SASRec:
         """Train for `config.epochs`; with a monitor (higher is better, e.g. validation NDCG), check it
         every `every` epochs, keep the best weights and stop after `patience` checks without gain.
 
-        >>> from ranking.interactions import toy
+        >>> from shopassist.ranking.interactions import toy
         >>> m = SASRec(SASRecConfig(dim=8, epochs=2)).fit(toy(["abc", "abc"]))
         >>> m.score([np.array([0, 1])]).shape
         (1, 3)

@@ -18,15 +18,15 @@ import torch
 import torch.nn.functional as F
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from ranking.interactions import Interactions
-from ranking.items import product_text
-from ranking.models.base import SERVING_BATCH, recency_matrix, recent_weights, sum_rows
+from shopassist.ranking.interactions import Interactions
+from shopassist.ranking.items import product_text
+from shopassist.ranking.models.base import SERVING_BATCH, recency_matrix, recent_weights, sum_rows
 
 
 @dataclass
 class SeedTfidfLogistic:
     """
-    >>> from ranking.interactions import toy
+    >>> from shopassist.ranking.interactions import toy
     >>> m = SeedTfidfLogistic(epochs=30).fit(toy(["ab", "ab", "ab", "cd"]))
     >>> int(m.score([np.array([0])])[0].argmax())
     1

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import scipy.sparse as sp
 
-from ranking.interactions import Interactions
-from ranking.items import ItemEncoder
-from ranking.models.base import SERVING_BATCH, recency_matrix, recent_weights, sum_rows, tie_breaker
+from shopassist.ranking.interactions import Interactions
+from shopassist.ranking.items import ItemEncoder
+from shopassist.ranking.models.base import SERVING_BATCH, recency_matrix, recent_weights, sum_rows, tie_breaker
 
 
 class _Neighbourhood:
@@ -40,7 +40,7 @@ class Cooccurrence(_Neighbourhood):
     window=None counts two items together when one shopper has both; window=w only when they are at
     most w events apart (order-aware neighbourhoods for long histories).
 
-    >>> from ranking.interactions import toy
+    >>> from shopassist.ranking.interactions import toy
     >>> m = Cooccurrence(last=1).fit(toy(["ab", "ab", "cd"]))
     >>> int(m.score([np.array([0])])[0].argmax())  # after a: b
     1
@@ -118,7 +118,7 @@ class ContentSimilarity(_Neighbourhood):
     most similar items (an item is not its own neighbour). Needs no events, so it also ranks a
     product nobody has bought yet.
 
-    >>> from ranking.interactions import toy
+    >>> from shopassist.ranking.interactions import toy
     >>> d = toy(["ab"])
     >>> ContentSimilarity(ItemEncoder.fit(d.products)).fit(d).score([np.array([0])]).shape
     (1, 2)

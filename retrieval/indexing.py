@@ -1,4 +1,5 @@
-"""Incremental re-index: embed only what changed since the last run, delete what is gone.
+"""Index building: embed only what changed since the last run, delete what is gone, and build
+a store's lexical index and snapshot (`build_store`, behind `shopassist reindex`).
 
 Safe to interrupt: each batch is embedded and upserted together with its content hash, so a
 killed run leaves a collection whose hashes say exactly which products are done; the next run
@@ -8,16 +9,19 @@ embeds the rest and deletes stale ids. Nothing is duplicated because ids are Chr
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-from catalog.models import Product
-from catalog.store import Catalog
-from retrieval.embedder import Embedder
-from retrieval.vector_index import VectorIndex, product_metadata
+from shopassist.catalog.models import Product
+from shopassist.catalog.event_log import EventLog
+from shopassist.catalog.source_spec import SourceSpec
+from shopassist.catalog.sources.product_table import ColumnMapping
+from shopassist.catalog.store import Catalog, load_catalog, write_manifest
+from shopassist.retrieval.embedder import Embedder
+from shopassist.retrieval.lexical import LexicalIndex
+from shopassist.retrieval.vector_index import VectorIndex, product_metadata
+from shopassist.settings import Settings
 
 # Bump when Product.search_text changes, so every product is re-embedded once.
 EMBED_TEXT_VERSION = "1"
@@ -83,6 +87,34 @@ def catalog_fingerprint(catalog: Catalog) -> str:
     return digest.hexdigest()[:32]
 
 
-def write_manifest(folder: Path, **fields: object) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "store.json").write_text(json.dumps(fields, indent=2, default=str))
+def build_store(
+    settings: Settings,
+    spec: SourceSpec,
+    embedder: Embedder,
+    mapping: ColumnMapping | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    say: Callable[[str], None] = lambda _: None,
+) -> tuple[Catalog, ReindexResult]:
+    """Load → (fail here, before touching anything, if the source is unreadable) → rejects file →
+    vector index → lexical index → snapshot → manifest. `say` hears each stage as it starts.
+
+    Killed at any point, the next run finishes the job: the vector index is diffed against the
+    catalogue by content hash, the lexical index is replaced whole and rebuilt unless its
+    fingerprint matches the catalogue, and the snapshot files are each replaced atomically."""
+    catalog = load_catalog(spec.path, spec.name, mapping)
+    folder = settings.store_dir(spec.name)
+    removed = catalog.forget(EventLog(folder / "events.db").forgotten())  # they stay forgotten on reload
+    if removed:
+        catalog.report.events.accepted -= removed
+        catalog.report.events.dropped["shopper asked to be forgotten"] += removed
+    catalog.report.write_rejects(folder / "rejects.jsonl")
+    index = VectorIndex.open(settings, spec.name, embedder.name)
+    result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress)
+    fingerprint = catalog_fingerprint(catalog)
+    if LexicalIndex.load(folder / "bm25", fingerprint) is None:  # rebuilt when products or settings changed
+        say("writing the lexical index …")
+        LexicalIndex.build(list(catalog.products.values())).save(folder / "bm25", fingerprint)
+    say("writing the store snapshot …")
+    catalog.save(folder)
+    write_manifest(folder, name=spec.name, source=spec.path.resolve(), embedder=embedder.name, products=len(catalog.products))
+    return catalog, result
