@@ -16,7 +16,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 STAGES = ("catalog", "retrieval", "ranking", "assistant", "ui")
-LINT = Path(sys.executable).with_name("lint-imports")
 
 
 def _installed_layout(root: Path) -> Path:
@@ -31,7 +30,8 @@ def _installed_layout(root: Path) -> Path:
 
 def _lint(root: Path) -> subprocess.CompletedProcess:
     env = {"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
-    return subprocess.run([str(LINT), "--no-cache"], cwd=root, env=env, capture_output=True, text=True)
+    command = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
+    return subprocess.run([sys.executable, "-c", command, "--no-cache"], cwd=root, env=env, capture_output=True, text=True)
 
 
 def test_no_stage_imports_a_stage_above_it(tmp_path):
