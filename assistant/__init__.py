@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from shopassist.assistant.answer import Answer
-    from shopassist.assistant.core import Assistant, Chunk
+    from shopassist.assistant.core import Assistant, Chunk, Shortlist
 
 
 @cache
@@ -35,6 +35,6 @@ def ask(user: str | None, query: str, session: str | None = None) -> "Answer":
     return default_assistant().ask(user, query, session)
 
 
-def stream(user: str | None, query: str, session: str | None = None) -> "Iterator[Chunk | Answer]":
-    """Verified text as it is generated, then the Answer."""
+def stream(user: str | None, query: str, session: str | None = None) -> "Iterator[Shortlist | Chunk | Answer]":
+    """The ranked products as soon as they exist, verified text as it is generated, then the Answer."""
     return default_assistant().stream(user, query, session)

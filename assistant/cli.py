@@ -35,6 +35,7 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: text, products, session, timings.")] = False,
 ) -> None:
     """Ask the assistant once; prints the answer and the suggested products."""
+    from shopassist.assistant.answer import Answer
     from shopassist.assistant.core import Chunk
 
     assistant = _assistant(ctx, store, llm)
@@ -44,7 +45,7 @@ def ask(
             if not as_json:
                 sys.stdout.write(item.text)
                 sys.stdout.flush()
-        else:
+        elif isinstance(item, Answer):
             answer = item
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
@@ -59,6 +60,7 @@ def ask(
 def chat(ctx: typer.Context, user: UserOpt = None, store: StoreOpt = "demo",
          llm: Annotated[Optional[str], typer.Option("--llm", help="Model name, .gguf file or hub id.")] = None) -> None:
     """A conversation in the terminal, streamed. Empty line or Ctrl-D to quit."""
+    from shopassist.assistant.answer import Answer
     from shopassist.assistant.core import Chunk
 
     assistant = _assistant(ctx, store, llm)
@@ -77,7 +79,7 @@ def chat(ctx: typer.Context, user: UserOpt = None, store: StoreOpt = "demo",
             if isinstance(item, Chunk):
                 sys.stdout.write(item.text)
                 sys.stdout.flush()
-            else:
+            elif isinstance(item, Answer):
                 session = item.session
                 sys.stdout.write("\n")
                 for i, s in enumerate(item.suggestions, 1):

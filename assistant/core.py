@@ -36,6 +36,15 @@ class Chunk:
     text: str
 
 
+@dataclass(frozen=True)
+class Shortlist:
+    """The turn's ranked products, streamed before any text: they exist tens of milliseconds into
+    a turn while the CPU model needs seconds for its sentences, so a UI shows the cards at once."""
+
+    suggestions: tuple[Suggestion, ...]
+    session: str
+
+
 class _Clock:
     def __init__(self) -> None:
         self.start = self.last = time.perf_counter()
@@ -88,8 +97,9 @@ class Assistant:
                 return item
         raise AssertionError("stream ended without an answer")
 
-    def stream(self, user: str | None, query: str, session: str | None = None) -> Iterator[Chunk | Answer]:
-        """Yields verified text as it is generated, then the final Answer (always last)."""
+    def stream(self, user: str | None, query: str, session: str | None = None) -> Iterator[Shortlist | Chunk | Answer]:
+        """Yields the Shortlist of products as soon as they are ranked (turns that show products),
+        then verified text as it is generated, then the final Answer (always last)."""
         self._honour_forget_requests()
         state = self.sessions.get(session, user)
         with state.lock:
@@ -114,7 +124,7 @@ class Assistant:
             return event
 
     # -- one turn ------------------------------------------------------------------
-    def _turn(self, state: Session, user: str | None, message: str) -> Iterator[Chunk | Answer]:
+    def _turn(self, state: Session, user: str | None, message: str) -> Iterator[Shortlist | Chunk | Answer]:
         clock = _Clock()
         message = mask_pii(message)  # first: nothing below (logs, prompt, history) sees raw PII
         language = language_of(message)
@@ -126,6 +136,8 @@ class Assistant:
         if intent.kind == "question" and intent.product is not None:
             text = product_facts(intent.product, intent.topic, language)
             suggestion = Suggestion(intent.product, 1.0, "the product you asked about", {})
+            clock.since_start("cards")
+            yield Shortlist((suggestion,), state.id)
             yield from self._finish(state, clock, text, [suggestion], "answer", language, keep_shown=True)
             return
         if intent.kind == "clarify":
@@ -143,6 +155,9 @@ class Assistant:
         context = RankContext(recent=tuple(state.events), constraints=tuple(result.query.constraints))
         top = self.ranker.rank(user, candidates, context)[: self.n]
         clock.mark("rank")
+        if top:
+            clock.since_start("cards")
+            yield Shortlist(tuple(top), state.id)
         what = result.query.text or message
         if not top:
             yield from self._finish(state, clock, no_results(what, result.query.constraints, language), [], "no_results", language)

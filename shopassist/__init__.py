@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from shopassist.assistant.answer import Answer
-    from shopassist.assistant.core import Chunk
+    from shopassist.assistant.core import Chunk, Shortlist
 
 __version__ = "0.1.0"
 
@@ -29,8 +29,8 @@ def ask(user: str | None, query: str, session: str | None = None) -> "Answer":
     return assistant.ask(user, query, session)
 
 
-def stream(user: str | None, query: str, session: str | None = None) -> "Iterator[Chunk | Answer]":
-    """Verified text as it is generated, then the Answer (`shopassist.assistant.stream`)."""
+def stream(user: str | None, query: str, session: str | None = None) -> "Iterator[Shortlist | Chunk | Answer]":
+    """The ranked products, verified text as it is generated, then the Answer (`shopassist.assistant.stream`)."""
     from shopassist import assistant
 
     return assistant.stream(user, query, session)

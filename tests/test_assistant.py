@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from shopassist.assistant.core import Answer, Assistant, Chunk
+from shopassist.assistant.core import Answer, Assistant, Chunk, Shortlist
 from shopassist.assistant.llm.fakes import FailingLLM, ScriptedLLM
 from shopassist.ranking.fakes import RetrievalOrderRanker
 from shopassist.errors import LLMError
@@ -28,10 +28,22 @@ def test_ask_with_the_real_small_model(demo_retriever, small_llm):
     assert {"understand", "retrieve", "rank", "before_llm", "total"} <= answer.timings.keys()
 
 
-def test_stream_yields_text_then_one_answer(demo_retriever, small_llm):
+def test_stream_yields_the_products_then_text_then_one_answer(demo_retriever, small_llm):
     items = list(make(demo_retriever, small_llm).stream(None, "heart shaped decoration"))
-    assert isinstance(items[-1], Answer) and all(isinstance(i, Chunk) for i in items[:-1])
-    assert "".join(i.text for i in items[:-1]).strip() == items[-1].text
+    shortlist, *chunks, answer = items
+    assert isinstance(shortlist, Shortlist) and isinstance(answer, Answer)
+    assert all(isinstance(i, Chunk) for i in chunks) and chunks
+    assert "".join(i.text for i in chunks).strip() == answer.text
+    # the cards shown before the text are the answer's products, in its order
+    assert [s.product.id for s in shortlist.suggestions] == [s.product.id for s in answer.suggestions]
+    assert shortlist.session == answer.session
+    assert answer.timings["cards"] <= answer.timings["total"]
+
+
+def test_a_turn_with_no_products_streams_no_shortlist(demo_retriever):
+    items = list(make(demo_retriever, ScriptedLLM(["unused"])).stream(None, "something nice"))
+    assert not any(isinstance(i, Shortlist) for i in items)
+    assert items[-1].kind == "clarify"
 
 
 def test_cited_sentences_are_rendered_with_catalogue_titles(demo_retriever):

@@ -21,7 +21,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr  # noqa: E402
 
-from shopassist.assistant.core import Assistant, Chunk  # noqa: E402
+from shopassist.assistant.core import Assistant, Chunk, Shortlist  # noqa: E402
 from shopassist.ranking.contract import Suggestion  # noqa: E402
 from shopassist.errors import (  # noqa: E402
     CatalogError,
@@ -158,14 +158,18 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
         yield history, shelf, _working("Searching the catalogue…"), gr.update(value="", interactive=False), locked, locked
         text = ""
         try:
+            turn = shelf.turn + 1
             for item in on_one_thread(assistant.stream(user, message, shelf.session)):
-                if isinstance(item, Chunk):
+                if isinstance(item, Shortlist):  # the cards first: they are ready long before the prose
+                    shelf = Shelf(item.session, item.suggestions, {}, turn)
+                    yield history, shelf, _working("Writing the answer…"), gr.skip(), gr.skip(), gr.skip()
+                elif isinstance(item, Chunk):
                     text += item.text
                     history = [*history[:-1], {"role": "assistant", "content": text}]
                     yield history, gr.skip(), _working("Writing the answer…"), gr.skip(), gr.skip(), gr.skip()
                 else:  # the Answer, always last: its text is the verified whole
                     history = [*history[:-1], {"role": "assistant", "content": item.text}]
-                    shelf = Shelf(item.session, tuple(item.suggestions), {}, shelf.turn + 1)
+                    shelf = Shelf(item.session, tuple(item.suggestions), shelf.marks if shelf.session == item.session else {}, turn)
         except Exception as error:  # noqa: BLE001 — the UI's one conversion point, see explain()
             history = [*history[:-1], {"role": "assistant", "content": explain(error)}]
             shelf = replace(shelf, busy=False, turn=shelf.turn + 1)
