@@ -15,6 +15,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # stage → milliseconds
     kind: str = "suggestions"  # suggestions | clarify | no_results | fallback
     language: str = "en"
+    dropped: dict[str, int] = field(default_factory=dict)  # the model's sentences withheld, by reason (grounding.DROP_REASONS)
 
     def to_dict(self) -> dict:
         return {
@@ -37,4 +38,5 @@ class Answer:
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
             "kind": self.kind,
             "language": self.language,
+            "dropped": dict(self.dropped),
         }

@@ -198,10 +198,10 @@ class Assistant:
             yield Chunk(("\n" if text_parts else "") + text)
             text_parts.append(text)
         clock.mark("generate")
-        yield from self._finish(state, clock, " ".join(text_parts).strip(), top, kind, language, streamed=True)
+        yield from self._finish(state, clock, " ".join(text_parts).strip(), top, kind, language, streamed=True, dropped=dict(sentences.reasons))
 
     def _finish(self, state: Session, clock: _Clock, text: str, top: list[Suggestion], kind: str, language: str,
-                streamed: bool = False, keep_shown: bool = False) -> Iterator[Chunk | Answer]:
+                streamed: bool = False, keep_shown: bool = False, dropped: dict[str, int] | None = None) -> Iterator[Chunk | Answer]:
         if not streamed:
             yield Chunk(text)
         if top and not keep_shown:
@@ -209,7 +209,7 @@ class Assistant:
             state.seen.update(state.shown)
         self._remember(state, "assistant", text)
         clock.since_start("total")
-        yield Answer(text=text, suggestions=top, session=state.id, timings=clock.timings, kind=kind, language=language)
+        yield Answer(text=text, suggestions=top, session=state.id, timings=clock.timings, kind=kind, language=language, dropped=dropped or {})
 
     def _remember(self, state: Session, role: str, text: str) -> None:
         state.turns.append(Turn(role, text))

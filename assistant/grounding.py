@@ -8,17 +8,25 @@ price no listed product has, names a catalogue id or a brand not in the list, or
 
 The shopper's own words license nothing: asked for "a Rolex Submariner" in a shop with no Rolex, a
 model that writes "the Rolex Submariner is a classic" has named a product the shop does not sell.
+Features and comparisons are checked too (`claims`): "made of soft, breathable fabric" about a mug
+whose catalogue text says nothing of the kind is dropped; "[2] is cheaper than [1]" must be true.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from shopassist.assistant.claims import false_comparison, unsupported_feature
 from shopassist.catalog.models import Product
 
 _REF = re.compile(r"\[(\d{1,3})\]")
+# Why a sentence was dropped: a number not in the list, a price, catalogue id, brand or name that is
+# not the listed products', a feature or comparison their catalogue text does not support; and, by
+# the filter, a repeat or a second sentence about no product.
+DROP_REASONS = ("number", "price", "id", "brand", "name", "feature", "comparison", "repeat", "uncited")
 _MONEY = re.compile(
     r"(?:[£$€¥]|\b(?:GBP|USD|EUR|RMB)\s?)\s?(\d{1,7}(?:[.,]\d{1,2})?)"
     r"|(\d{1,7}(?:[.,]\d{1,2})?)\s?(?:[£$€¥元]|\s?(?:GBP|USD|EUR|pounds?|dollars?|euros?|pence|p)\b)",
@@ -82,24 +90,38 @@ class Grounding:
         >>> g.check("The Blue Bowl is £3.") is None  # a purchase, not a suggestion: no price
         True
         """
+        return self.judge(sentence)[0]
+
+    def judge(self, sentence: str) -> tuple[str | None, str]:
+        """(the sentence rendered, "") when it may be shown, else (None, why it is dropped): one of
+        DROP_REASONS.
+
+        >>> g = Grounding([Product("1", "RED MUG", "Red Mug", price=4.5), Product("2", "TIN", "Tin", price=2.0)])
+        >>> g.judge("[1] is made of soft, breathable fabric.")
+        (None, 'feature')
+        >>> g.judge("[1] is cheaper than [2].")
+        (None, 'comparison')
+        >>> g.judge("[2] is cheaper than [1], at £2.00.")
+        ('Tin is cheaper than Red Mug, at £2.00.', '')
+        """
         refs = [int(n) for n in _REF.findall(sentence)]
         if any(not 1 <= n <= len(self.products) for n in refs):
-            return None
+            return None, "number"
         for match in _MONEY.finditer(sentence):
             amount = float((match.group(1) or match.group(2)).replace(",", "."))
             if not any(abs(amount - price) < 0.005 for price in (*self._prices, *self.bounds)):
-                return None
+                return None, "price"
         listed_ids = {p.id.lower() for p in self.products}
         for token in _ID_LIKE.findall(sentence):
             low = token.lower()
             if low in self.catalogue_ids and low not in listed_ids and low not in self._allowed:
-                return None
+                return None, "id"
         plain = _REF.sub(" ", sentence)
         lowered = plain.lower()
         listed_brands = {(p.brand or "").lower() for p in self.products}
         for brand in self.known_brands:
             if brand not in listed_brands and brand not in self._allowed and re.search(rf"(?<![\w]){re.escape(brand)}(?![\w])", lowered):
-                return None
+                return None, "brand"
         words = [w.group(0) for w in _WORD.finditer(plain)]
         for position, text in enumerate(words):
             if not text[0].isupper():
@@ -108,8 +130,32 @@ class Grounding:
                 continue  # every sentence starts with a capital; one that starts a Title Case name does not
             low = text.lower()
             if low not in self._allowed and low not in COMMON_WORDS:
-                return None
-        return _REF.sub(lambda m: self.products[int(m.group(1)) - 1].display_title, sentence).strip()
+                return None, "name"
+        about = self.about(sentence)
+        if unsupported_feature(plain, [*(about or self.products), *self.mentionable]) is not None:
+            return None, "feature"
+        if false_comparison(sentence, about) is not None:
+            return None, "comparison"
+        return _REF.sub(lambda m: self.products[int(m.group(1)) - 1].display_title, sentence).strip(), ""
+
+    def about(self, sentence: str) -> list[Product]:
+        """The listed products a sentence speaks of, in the order it names them ([n] or full title).
+
+        >>> g = Grounding([Product("1", "RED MUG", "Red Mug"), Product("2", "TIN", "Tin")])
+        >>> [p.id for p in g.about("[2] beats the red mug.")]
+        ['2', '1']
+        """
+        lowered = sentence.lower()
+        found: list[tuple[int, Product]] = [(m.start(), self.products[int(m.group(1)) - 1]) for m in _REF.finditer(sentence)]
+        for product in self.products:
+            at = lowered.find(product.display_title.lower())
+            if at >= 0:
+                found.append((at, product))
+        ordered: list[Product] = []
+        for _, product in sorted(found, key=lambda pair: pair[0]):
+            if product not in ordered:
+                ordered.append(product)
+        return ordered
 
     def cites(self, sentence: str) -> bool:
         """Whether the sentence is about a listed product: by its [n], or by its full title, which
@@ -119,10 +165,7 @@ class Grounding:
         >>> g.cites("[1] suits you."), g.cites("The red mug suits you."), g.cites("Mugs suit you.")
         (True, True, False)
         """
-        if _REF.search(sentence):
-            return True
-        lowered = sentence.lower()
-        return any(p.display_title.lower() in lowered for p in self.products)
+        return bool(self.about(sentence))
 
 
 class SentenceFilter:
@@ -140,6 +183,7 @@ class SentenceFilter:
         self._buffer = ""
         self.kept: list[str] = []
         self.dropped: list[str] = []
+        self.reasons: Counter[str] = Counter()  # DROP_REASONS → sentences dropped for it
         self.cited = 0  # kept sentences that referred to a listed product
         self._held: list[str] = []  # an uncited opening line, released with the first cited sentence
 
@@ -158,6 +202,7 @@ class SentenceFilter:
         yield from self._judge([tail])
         if self._held:  # an opening line with no product after it says nothing: drop it
             self.dropped.extend(self._held)
+            self.reasons["uncited"] += len(self._held)
             self.kept = [k for k in self.kept if k not in self._held]
             self._held = []
 
@@ -168,11 +213,16 @@ class SentenceFilter:
                 continue
             if self.full:
                 return
-            checked = self.grounding.check(sentence)
+            checked, why = self.grounding.judge(sentence)
             cites = self.grounding.cites(sentence)
             uncited_so_far = len(self.kept) - self.cited
-            if checked is None or checked in self.kept or (not cites and uncited_so_far >= self.max_uncited):
+            if checked is not None and checked in self.kept:
+                why = "repeat"
+            elif checked is not None and not cites and uncited_so_far >= self.max_uncited:
+                why = "uncited"
+            if why:
                 self.dropped.append(sentence)
+                self.reasons[why] += 1
                 continue
             self.cited += cites
             self.kept.append(checked)
