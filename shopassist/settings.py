@@ -26,7 +26,7 @@ class Settings:
     embedder: str = "all-minilm-l6-v2"  # short name, local folder, or hub id
     embed_batch_size: int = 256  # large enough to amortise the forward pass, small enough for progress
     reindex_batch_size: int = 1024  # products upserted per Chroma write: the unit lost on a kill
-    llm: str = "smollm2-135m"  # short name of a shipped model, a GGUF path, or a hub id
+    llm: str = "best"  # the best shipped model ready here (the demo's 1.5B once assembled); or a shipped short name, a GGUF path, a hub id
     llm_backend: str = "auto"  # auto | llama-cpp | transformers | openai
     llm_base_url: str | None = None  # for the OpenAI-compatible backend (vLLM, Ollama, llama.cpp server)
     llm_cpu_quant: bool = True  # llama.cpp runs a shipped model re-quantised for its CPU kernels (assistant/llm/requant.py)

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from shopassist.assistant.llm.shipped import ShippedModel
+from shopassist.assistant.llm.shipped import SHIPPED_LLMS, ShippedModel
 from shopassist.errors import ModelNotFound
 
 _CHUNK = 4 << 20  # 4 MiB reads: fast hashing without holding a model in memory
@@ -179,3 +179,23 @@ def status(model: ShippedModel, models_dir: Path) -> str:
         return "ready" if Ledger(models_dir).knows(path, model.sha256) else "installed"
     missing = model.missing_parts()
     return f"missing {len(missing)} of {len(model.parts)} parts" if missing else "installed"
+
+
+# The shipped models from best to weakest on a shopping prompt (../shared/MODELS.md).
+BY_QUALITY = ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2-135m")
+
+
+def best_installed(models_dir: Path) -> ShippedModel:
+    """The best shipped model that can answer now: a split model once assembled and verified
+    (`make demo-model` / `shopassist models --prepare`), a single-file one once installed — so
+    `shopassist ask` never stops to assemble a gigabyte behind a shopper's first question.
+
+    >>> best_installed(Path(tempfile.mkdtemp())).name  # nothing assembled in an empty data dir
+    'smollm2-135m'
+    """
+    for name in BY_QUALITY:
+        model = SHIPPED_LLMS[name]
+        state = status(model, models_dir)
+        if state == "ready" or (state == "installed" and model.single_file):
+            return model
+    raise ModelNotFound(f"no shipped language model is installed — {SHIPPED_LLMS[BY_QUALITY[-1]].install_command()}")

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from shopassist.assistant.llm.assemble import assembled_path, materialise, status
-from shopassist.assistant.llm.resolve import choose_backend, cpu_gguf_path, cuda_available, parse_model
+from shopassist.assistant.llm.resolve import choose_backend, cpu_gguf_path, cuda_available, model_name, parse_model
 from shopassist.assistant.llm.shipped import SHIPPED_LLMS
 from shopassist.errors import ModelNotFound, ShopassistError
 from shopassist.settings import Settings
@@ -39,6 +39,9 @@ def model_rows(settings: Settings) -> list[ModelRow]:
     ('smollm2-135m', 'installed', 'llama-cpp', True)
     """
     cuda = functools.cache(cuda_available)  # torch is imported at most once, and only if needed
+    serving = settings.llm_backend == "openai" or (settings.llm_backend == "auto" and settings.llm_base_url)
+    if not serving:
+        settings = settings.with_(llm=model_name(settings))  # "best" shows as the model it picks
     rows = []
     for model in SHIPPED_LLMS.values():
         state = status(model, settings.models_dir)
@@ -110,7 +113,7 @@ def models(
     rows = model_rows(settings)
     if as_json:
         payload = {
-            "selected": settings.llm,
+            "selected": next((r.name for r in rows if r.selected), settings.llm),
             "models_dir": str(settings.models_dir),
             "models": [asdict(row) for row in rows],
         }

@@ -78,6 +78,25 @@ def parse_model(name: str) -> ModelRef:
     )
 
 
+BEST = "best"  # settings.llm's default: the best shipped model ready in the data directory
+
+
+def model_name(settings: Settings) -> str:
+    """The model `settings.llm` names, with "best" resolved to a shipped model that is ready.
+
+    >>> import tempfile
+    >>> model_name(Settings(home=Path(tempfile.mkdtemp())))
+    'smollm2-135m'
+    >>> model_name(Settings(llm="qwen2.5-coder-0.5b"))
+    'qwen2.5-coder-0.5b'
+    """
+    if settings.llm != BEST:
+        return settings.llm
+    from shopassist.assistant.llm.assemble import best_installed
+
+    return best_installed(settings.models_dir).name
+
+
 def cuda_available() -> bool:
     """Whether torch sees a CUDA device (False where torch is missing).
 
@@ -142,8 +161,11 @@ def resolve_llm(settings: Settings, cuda: Callable[[], bool] = cuda_available) -
             raise ConfigError("the openai backend needs a server URL — set SHOPASSIST_LLM_BASE_URL, e.g. http://127.0.0.1:8080")
         from shopassist.assistant.llm.openai_backend import OpenAICompatibleLLM
 
+        if settings.llm == BEST:
+            raise ConfigError("name the model the server serves — SHOPASSIST_LLM=<an id from its /v1/models>, e.g. qwen2.5-coder-1.5b")
         return OpenAICompatibleLLM(settings.llm_base_url, model=settings.llm)
 
+    settings = settings.with_(llm=model_name(settings))
     ref = parse_model(settings.llm)
     backend = choose_backend(settings, ref, cuda)
     if backend == "llama-cpp":
