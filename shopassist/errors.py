@@ -5,7 +5,6 @@ ShopassistError
 ├── CatalogError       a catalogue cannot be read at all (missing file, missing column)
 ├── StoreNotFound      a store was asked for that has not been built
 ├── ModelNotFound      a model name or path does not resolve to something loadable
-├── IndexOutOfStep     the vector or lexical index is missing or out of step
 ├── EmptyQuery         a query with nothing to search for (empty, only emoji, only punctuation)
 └── LLMError           a language-model backend failed, timed out or cannot be reached
 """
@@ -29,10 +28,6 @@ class StoreNotFound(ShopassistError):
 
 class ModelNotFound(ShopassistError):
     """A model name, folder or file cannot be resolved."""
-
-
-class IndexOutOfStep(ShopassistError):
-    """An index on disk does not match the store it claims to serve."""
 
 
 class EmptyQuery(ShopassistError):

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from shopassist.catalog.models import Product
 from shopassist.ranking.contract import Suggestion
-from shopassist.errors import EmptyQuery, IndexOutOfStep, LLMError, ShopassistError, StoreNotFound
+from shopassist.errors import ConfigError, EmptyQuery, LLMError, ShopassistError, StoreNotFound
 from shopassist.ui import cards, cli
 from shopassist.ui.cards import PLACEHOLDER, card_html, picture_src, price_text
 
@@ -74,7 +74,7 @@ def test_prices_carry_their_currency():
         (EmptyQuery("nothing to search for"), "what you are looking for"),
         (LLMError("server down"), "could not write an answer"),
         (StoreNotFound("store 'demo' is not built — run shopassist reindex"), "shop is not available"),
-        (IndexOutOfStep("vector index out of step"), "shop is not available"),
+        (ConfigError("chroma url 'x' is not http(s)://host:port"), "shop is not available"),
         (ShopassistError("something else"), "did not work"),
         (ZeroDivisionError("bug"), "went wrong on our side"),
     ],

@@ -27,7 +27,6 @@ from shopassist.errors import (  # noqa: E402
     CatalogError,
     ConfigError,
     EmptyQuery,
-    IndexOutOfStep,
     LLMError,
     ModelNotFound,
     ShopassistError,
@@ -72,7 +71,7 @@ def explain(error: Exception) -> str:
         return "Tell me a little about what you are looking for."
     if isinstance(error, LLMError):
         return "The assistant could not write an answer just now. Please try again."
-    if isinstance(error, (StoreNotFound, IndexOutOfStep, CatalogError, ConfigError, ModelNotFound)):
+    if isinstance(error, (StoreNotFound, CatalogError, ConfigError, ModelNotFound)):
         return "The shop is not available right now. Please try again later."
     if isinstance(error, ShopassistError):
         return "Sorry, that did not work. Please try again."
