@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from shopassist.catalog.models import Product
 from shopassist.ranking.contract import Suggestion
-from shopassist.errors import ConfigError, EmptyQuery, LLMError, ShopassistError, StoreNotFound
+from shopassist.errors import ConfigError, EmptyQuery, LLMError, SessionNotFound, ShopassistError, StoreNotFound
 from shopassist.ui import cards, cli
 from shopassist.ui.cards import PLACEHOLDER, card_html, picture_src, price_text
 
@@ -70,7 +70,8 @@ def test_prices_carry_their_currency():
 @pytest.mark.parametrize(
     "error, words",
     [
-        (KeyError("session 'x' has expired"), "expired"),
+        (SessionNotFound("session 'x' is unknown or has expired"), "expired"),
+        (KeyError("like"), "went wrong on our side"),  # a bug in feedback is not an expired conversation
         (EmptyQuery("nothing to search for"), "what you are looking for"),
         (LLMError("server down"), "could not write an answer"),
         (StoreNotFound("store 'demo' is not built — run shopassist reindex"), "shop is not available"),

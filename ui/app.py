@@ -29,6 +29,7 @@ from shopassist.errors import (  # noqa: E402
     EmptyQuery,
     LLMError,
     ModelNotFound,
+    SessionNotFound,
     ShopassistError,
     StoreNotFound,
 )
@@ -60,10 +61,10 @@ class Shelf:
 def explain(error: Exception) -> str:
     """The one place in ui/ where an exception becomes words for the shopper; the details go to the log.
 
-    >>> explain(KeyError("session 'abc' has expired"))
+    >>> explain(SessionNotFound("session 'abc' is unknown or has expired"))
     'This conversation has expired. Ask again to start a new one.'
     """
-    if isinstance(error, KeyError):  # Assistant.feedback on a session that has expired
+    if isinstance(error, SessionNotFound):  # Assistant.feedback on a session that has expired
         log.info("feedback on an expired session: %s", error)
         return "This conversation has expired. Ask again to start a new one."
     log.error("request failed: %s", error, exc_info=error)
