@@ -135,3 +135,14 @@ def test_ui_command_options_and_bad_auth():
     assert "127.0.0.1" in help_text
     result = runner.invoke(app, ["--auth", "nopassword"])  # refused before anything is loaded
     assert result.exit_code != 0 and "user:password" in (result.output + str(result.exception))
+
+
+def test_the_page_sends_no_analytics_whatever_the_environment_says(demo_retriever, monkeypatch):
+    """The switch is Gradio's own argument now, not a variable set as ui/app.py is imported."""
+    from shopassist.assistant.core import Assistant
+    from shopassist.ranking.fakes import RetrievalOrderRanker
+    from shopassist.ui.app import build_app
+
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "True")
+    app = build_app(Assistant(demo_retriever, RetrievalOrderRanker(), None), shoppers=3)
+    assert app.analytics_enabled is False

@@ -8,7 +8,6 @@ assistant does all retrieval, ranking and prompting; this module only shows what
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
 from collections.abc import Iterator
@@ -16,14 +15,11 @@ from dataclasses import dataclass, field, replace
 from html import escape
 from typing import TypeVar
 
-# Before gradio is imported: the page and the server make no request beyond this machine.
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+import gradio as gr
 
-import gradio as gr  # noqa: E402
-
-from shopassist.assistant.core import Assistant, Chunk  # noqa: E402
-from shopassist.ranking.contract import Suggestion  # noqa: E402
-from shopassist.errors import (  # noqa: E402
+from shopassist.assistant.core import Assistant, Chunk
+from shopassist.ranking.contract import Suggestion
+from shopassist.errors import (
     CatalogError,
     ConfigError,
     EmptyQuery,
@@ -33,8 +29,8 @@ from shopassist.errors import (  # noqa: E402
     ShopassistError,
     StoreNotFound,
 )
-from shopassist.ui.cards import card_html  # noqa: E402
-from shopassist.ui.style import CSS  # noqa: E402
+from shopassist.ui.cards import card_html
+from shopassist.ui.style import CSS
 
 log = logging.getLogger("shopassist.ui")
 
@@ -179,7 +175,9 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
             return gr.skip(), _notice(explain(error))
         return replace(shelf, marks={**shelf.marks, product_id: kind}), ""
 
-    with gr.Blocks(title=title, fill_width=True) as app:
+    # No analytics: the page and the server make no request beyond this machine (Gradio's version
+    # check and usage reports all follow this switch, whatever GRADIO_ANALYTICS_ENABLED says).
+    with gr.Blocks(title=title, fill_width=True, analytics_enabled=False) as app:
         shelf_state = gr.State(Shelf())
         gr.HTML(f'<div class="masthead"><span class="logo">🛍️</span> {escape(title)}</div>')
         with gr.Row(equal_height=False):
