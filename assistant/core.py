@@ -22,7 +22,7 @@ from shopassist.catalog.models import Event, Product
 from shopassist.ranking.contract import RankContext, Ranker, Suggestion
 from shopassist.retrieval.query import CHINESE_BRANDS
 from shopassist.retrieval.retriever import Retriever
-from shopassist.errors import EmptyQuery, LLMError
+from shopassist.errors import EmptyQuery, LLMError, SessionNotFound
 
 log = logging.getLogger("shopassist.assistant")
 
@@ -106,12 +106,13 @@ class Assistant:
             yield from self._turn(state, user, query)
 
     def feedback(self, session: str, product_id: str, kind: str) -> Event:
-        """Record 👍 / 👎 / add-to-cart on a shown product; it shapes the session's next answers."""
+        """Record 👍 / 👎 / add-to-cart on a shown product; it shapes the session's next answers.
+        Raises SessionNotFound when the session id is not (or no longer) live."""
         if kind not in FEEDBACK_KINDS:
             raise ValueError(f"feedback kind {kind!r} is not one of {', '.join(FEEDBACK_KINDS)}")
         state = self.sessions.find(session)
         if state is None:
-            raise KeyError(f"session {session!r} has expired — ask again to start a new one")
+            raise SessionNotFound(f"session {session!r} is unknown or has expired — ask again to start a new one")
         with state.lock:
             event = Event(state.shopper_id or "", product_id, FEEDBACK_KINDS[kind], datetime.now(timezone.utc))
             if self.event_log is not None:

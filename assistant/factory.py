@@ -5,20 +5,10 @@ from __future__ import annotations
 from shopassist.assistant.core import Assistant
 from shopassist.assistant.llm import LLM, resolve_llm
 from shopassist.catalog.event_log import EventLog
+from shopassist.ranking import load_ranker
 from shopassist.ranking.contract import Ranker
 from shopassist.retrieval.factory import open_retriever
 from shopassist.settings import Settings
-
-
-def default_ranker(settings: Settings, store: str, catalog) -> Ranker:
-    """The store's trained ranker when `shopassist train` has run, else an untrained one."""
-    try:
-        from shopassist.ranking import load_ranker  # the ranking stage's entry point
-    except ImportError:
-        from shopassist.ranking.fakes import RetrievalOrderRanker
-
-        return RetrievalOrderRanker()
-    return load_ranker(settings, store, catalog)
 
 
 def open_assistant(settings: Settings, store: str = "demo", llm: LLM | None = None, ranker: Ranker | None = None,
@@ -26,7 +16,7 @@ def open_assistant(settings: Settings, store: str = "demo", llm: LLM | None = No
     """Retriever, ranker and LLM for a built store (`shopassist reindex --store demo` first).
     `without_llm` answers from templates only (a baseline for benchmarks)."""
     retriever = open_retriever(settings, store)
-    ranker = ranker or default_ranker(settings, store, retriever.catalog)
+    ranker = ranker or load_ranker(settings, store, retriever.catalog)  # trained by `shopassist train`, else untrained
     event_log = EventLog(settings.store_dir(store) / "events.db")
     if not without_llm and llm is None:
         llm = resolve_llm(settings)

@@ -26,7 +26,6 @@ class Turn:
 class Session:
     id: str
     shopper_id: str | None
-    created: float = field(default_factory=time.time)
     touched: float = field(default_factory=time.time)
     turns: list[Turn] = field(default_factory=list)
     query: ParsedQuery | None = None  # the search in force, follow-ups refine it

@@ -27,7 +27,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         settings = Settings.load(home=home)
-        embedder = load_embedder(settings.embedder, settings.embed_batch_size)
+        embedder = load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline)
         spec = SourceSpec("icecat", args.catalog)
         t0 = time.perf_counter()
         catalog, full = build_store(settings, spec, embedder)

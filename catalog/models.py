@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Literal
 
 EventKind = Literal["view", "cart", "purchase", "rating", "like", "dislike"]
-EVENT_KINDS: tuple[str, ...] = ("view", "cart", "purchase", "rating", "like", "dislike")
 
 
 @dataclass(frozen=True, slots=True)

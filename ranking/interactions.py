@@ -42,10 +42,6 @@ class Interactions:
     def item_index(self) -> dict[str, int]:
         return {p.id: i for i, p in enumerate(self.products)}
 
-    @cached_property
-    def shopper_index(self) -> dict[str, int]:
-        return {s: i for i, s in enumerate(self.shoppers)}
-
     def counts(self) -> np.ndarray:
         """Events per item code, shape (n_items,).
 

@@ -30,15 +30,11 @@ from shopassist.ranking.models.seed import SeedTfidfLogistic
 from shopassist.ranking.models.similarity import ContentSimilarity, Cooccurrence
 from shopassist.ranking.segments import Segments
 from shopassist.ranking.split import Fold
-from shopassist.errors import ShopassistError
+from shopassist.errors import NotEnoughHistory
 
 FINAL = "final_ranker"  # the combination of every model: what the assistant serves
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 MIN_TARGETS = 10  # held-out next events needed to tune anything at all
-
-
-class NotEnoughHistory(ShopassistError):
-    """Too few shoppers came back after the held-out cut to learn how to rank."""
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def eval_search(
 
     settings = _settings(ctx, embedder)
     judged = Judgements.read(judgments)
-    embedder = load_embedder(settings.embedder, settings.embed_batch_size)
+    embedder = load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline)
     spec = SourceSpec.resolve(settings, None, catalog)
     with progress_bar(f"indexing {spec.name}") as progress:
         build_store(settings, spec, embedder, progress=progress)

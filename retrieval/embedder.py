@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from shopassist.errors import ModelNotFound
+from shopassist.settings import prepare_libraries
 from shopassist.threads import torch_threads
 
 
@@ -122,10 +123,15 @@ class E5Embedder:
 OTHER_EMBEDDERS = {"multilingual-e5-small": E5Embedder}
 
 
-def load_embedder(name: str, batch_size: int = 256) -> Embedder:
+def load_embedder(name: str, batch_size: int = 256, hub_offline: bool = True) -> Embedder:
     """The embedder a settings name stands for: all-minilm-l6-v2 (default, English),
-    multilingual-e5-small (English and Chinese), a sentence-transformers folder, or a hub id."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a hub name retries ~70 s offline otherwise
+    multilingual-e5-small (English and Chinese), a sentence-transformers folder, or a hub id
+    (downloaded only when `hub_offline` is False, i.e. `Settings.hub_offline`).
+
+    >>> load_embedder("all-minilm-l6-v2").dim
+    384
+    """
+    prepare_libraries(hub_offline)
     if name in OTHER_EMBEDDERS:
         return OTHER_EMBEDDERS[name]()
     return SentenceTransformerEmbedder(name, batch_size=batch_size)

@@ -17,7 +17,7 @@ from shopassist.retrieval.query import ParsedQuery, Vocabulary, parse_query
 from shopassist.retrieval.vector_index import VectorIndex
 from shopassist.errors import EmptyQuery
 
-METHODS = ("hybrid", "bm25", "dense")
+METHODS = ("hybrid", "bm25", "dense")  # fused (what the assistant serves), and each half alone for comparison
 CHEAP_PERCENTILE = 40  # "cheap" keeps the cheaper 40% of what matched the words
 
 
@@ -59,6 +59,8 @@ class Retriever:
         return self.run(query, k, method).candidates
 
     def run(self, query: str | ParsedQuery, k: int = 10, method: str = "hybrid") -> SearchResult:
+        if method not in METHODS:  # else a typo such as "bm-25" would silently run hybrid
+            raise ValueError(f"search method {method!r} is not one of {', '.join(METHODS)}")
         parsed = self.parse(query) if isinstance(query, str) else query
         if parsed.is_empty:
             raise EmptyQuery("there is nothing to search for — describe what you are looking for, e.g. 'a red mug under £10'")

@@ -5,9 +5,13 @@ ShopassistError
 ├── CatalogError       a catalogue cannot be read at all (missing file, missing column)
 ├── StoreNotFound      a store was asked for that has not been built
 ├── ModelNotFound      a model name or path does not resolve to something loadable
-├── IndexOutOfStep     the vector or lexical index is missing or out of step
 ├── EmptyQuery         a query with nothing to search for (empty, only emoji, only punctuation)
+├── SessionNotFound    a conversation id that is unknown or has expired
+├── NotEnoughHistory   too few returning shoppers to train a ranker on
 └── LLMError           a language-model backend failed, timed out or cannot be reached
+
+Python's own exceptions (KeyError, ValueError, …) mean a bug or a bad argument, never one of these:
+interfaces turn only this tree into words for the user.
 """
 
 
@@ -31,12 +35,16 @@ class ModelNotFound(ShopassistError):
     """A model name, folder or file cannot be resolved."""
 
 
-class IndexOutOfStep(ShopassistError):
-    """An index on disk does not match the store it claims to serve."""
-
-
 class EmptyQuery(ShopassistError):
     """The query has no words to search for; the message asks for some."""
+
+
+class SessionNotFound(ShopassistError):
+    """No live conversation has this id (never made, expired, or its shopper was forgotten)."""
+
+
+class NotEnoughHistory(ShopassistError):
+    """Too few shoppers came back after the held-out cut to learn how to rank."""
 
 
 class LLMError(ShopassistError):

@@ -1,4 +1,5 @@
-"""The one settings object. The environment is read in `Settings.load` and nowhere else."""
+"""The one settings object. The environment is read in `Settings.load` and nowhere else, and written
+only by `prepare_libraries` (tests/test_settings.py checks both)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class Settings:
     llm_backend: str = "auto"  # auto | llama-cpp | transformers | openai
     llm_base_url: str | None = None  # for the OpenAI-compatible backend (vLLM, Ollama, llama.cpp server)
     llm_cpu_quant: bool = True  # llama.cpp runs a shipped model re-quantised for its CPU kernels (assistant/llm/requant.py)
+    hub_offline: bool = True  # a hub id fails at once instead of retrying ~70 s where the hub is unreachable; HF_HUB_OFFLINE=0 allows downloads
     threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
 
     @classmethod
@@ -53,11 +55,13 @@ class Settings:
                     values[name] = int(raw)
                 except ValueError:
                     raise ConfigError(f"SHOPASSIST_{name.upper()}={raw!r} is not a whole number") from None
-        raw = env.get("SHOPASSIST_LLM_CPU_QUANT")
-        if raw:
-            if raw.strip().lower() not in _BOOLEANS:
-                raise ConfigError(f"SHOPASSIST_LLM_CPU_QUANT={raw!r} is not one of {', '.join(_BOOLEANS)}")
-            values["llm_cpu_quant"] = _BOOLEANS[raw.strip().lower()]
+        # HF_HUB_OFFLINE is the Hugging Face libraries' own variable: a user's HF_HUB_OFFLINE=0 keeps meaning what it says.
+        for name, variable in (("llm_cpu_quant", "SHOPASSIST_LLM_CPU_QUANT"), ("hub_offline", "HF_HUB_OFFLINE")):
+            raw = env.get(variable)
+            if raw:
+                if raw.strip().lower() not in _BOOLEANS:
+                    raise ConfigError(f"{variable}={raw!r} is not one of {', '.join(_BOOLEANS)}")
+                values[name] = _BOOLEANS[raw.strip().lower()]
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "home" in values:
             values["home"] = Path(str(values["home"])).expanduser()
@@ -88,3 +92,20 @@ class Settings:
     @property
     def models_dir(self) -> Path:
         return self.home / "models"
+
+
+def prepare_libraries(hub_offline: bool) -> None:
+    """Set the variables the Hugging Face libraries read when they load; call it before they do.
+
+    The project's one write to the environment, here beside its one read: huggingface_hub reads
+    HF_HUB_OFFLINE once, when it is first imported, so no argument can tell it later. (Gradio and
+    Chroma take their telemetry switches as arguments, so they need no variable.) Called where a
+    model is loaded: `load_embedder` and `resolve_llm`, with `Settings.hub_offline`.
+
+    >>> prepare_libraries(hub_offline=True)
+    >>> os.environ["HF_HUB_OFFLINE"], os.environ["TRANSFORMERS_OFFLINE"]
+    ('1', '1')
+    """
+    flag = "1" if hub_offline else "0"
+    os.environ["HF_HUB_OFFLINE"] = flag
+    os.environ["TRANSFORMERS_OFFLINE"] = flag  # older transformers releases read only this one

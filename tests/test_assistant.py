@@ -9,7 +9,7 @@ import pytest
 from shopassist.assistant.core import Answer, Assistant, Chunk, Shortlist
 from shopassist.assistant.llm.fakes import FailingLLM, ScriptedLLM
 from shopassist.ranking.fakes import RetrievalOrderRanker
-from shopassist.errors import LLMError
+from shopassist.errors import LLMError, SessionNotFound, ShopassistError
 
 SHOPPER = "17850"  # a real customer of the demo store, with purchases in the slice
 
@@ -100,6 +100,13 @@ def test_dislike_removes_a_product_for_the_session(demo_retriever):
     assistant.feedback(first.session, gone, "dislike")
     again = assistant.ask(SHOPPER, "christmas decoration", first.session)
     assert gone not in {s.product.id for s in again.suggestions}
+
+
+def test_feedback_on_an_unknown_session_is_a_named_error_not_a_key_error(demo_retriever):
+    assistant = make(demo_retriever, None)
+    with pytest.raises(SessionNotFound, match="ask again") as raised:
+        assistant.feedback("no-such-session", "85123A", "like")
+    assert isinstance(raised.value, ShopassistError) and not isinstance(raised.value, KeyError)
 
 
 @pytest.mark.parametrize("message", ["something nice", "a gift", "推荐点东西", "🎁", ""])

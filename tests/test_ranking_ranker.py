@@ -161,7 +161,7 @@ def test_a_cart_add_is_a_strong_positive(ranker, store):
 
 def test_too_little_history_is_a_clear_error():
     from shopassist.ranking.interactions import toy
-    from shopassist.ranking.pipeline import NotEnoughHistory
+    from shopassist.errors import NotEnoughHistory
 
     data = toy(["abc", "ab"])
     with pytest.raises(NotEnoughHistory, match="returning shoppers"):

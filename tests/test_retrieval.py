@@ -58,6 +58,12 @@ def test_nothing_to_search_for_is_a_clear_error(demo, query):
         demo.search(query)
 
 
+@pytest.mark.parametrize("method", ["BM25", "bm-25", "lexical", ""])
+def test_an_unknown_method_is_refused_with_the_valid_ones(demo, method):
+    with pytest.raises(ValueError, match="not one of hybrid, bm25, dense"):
+        demo.search("red mug", 3, method=method)
+
+
 @pytest.mark.parametrize("query", ["mug " * 2500, "圣诞装饰", "рюкзак", "🎄 christmas 🎄"])
 def test_long_and_non_latin_queries_answer(demo, query):
     results = demo.search(query, 5)

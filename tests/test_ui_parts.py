@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from shopassist.catalog.models import Product
 from shopassist.ranking.contract import Suggestion
-from shopassist.errors import EmptyQuery, IndexOutOfStep, LLMError, ShopassistError, StoreNotFound
+from shopassist.errors import ConfigError, EmptyQuery, LLMError, SessionNotFound, ShopassistError, StoreNotFound
 from shopassist.ui import cards, cli
 from shopassist.ui.cards import PLACEHOLDER, card_html, picture_src, price_text
 
@@ -70,11 +70,12 @@ def test_prices_carry_their_currency():
 @pytest.mark.parametrize(
     "error, words",
     [
-        (KeyError("session 'x' has expired"), "expired"),
+        (SessionNotFound("session 'x' is unknown or has expired"), "expired"),
+        (KeyError("like"), "went wrong on our side"),  # a bug in feedback is not an expired conversation
         (EmptyQuery("nothing to search for"), "what you are looking for"),
         (LLMError("server down"), "could not write an answer"),
         (StoreNotFound("store 'demo' is not built — run shopassist reindex"), "shop is not available"),
-        (IndexOutOfStep("vector index out of step"), "shop is not available"),
+        (ConfigError("chroma url 'x' is not http(s)://host:port"), "shop is not available"),
         (ShopassistError("something else"), "did not work"),
         (ZeroDivisionError("bug"), "went wrong on our side"),
     ],
@@ -134,3 +135,14 @@ def test_ui_command_options_and_bad_auth():
     assert "127.0.0.1" in help_text
     result = runner.invoke(app, ["--auth", "nopassword"])  # refused before anything is loaded
     assert result.exit_code != 0 and "user:password" in (result.output + str(result.exception))
+
+
+def test_the_page_sends_no_analytics_whatever_the_environment_says(demo_retriever, monkeypatch):
+    """The switch is Gradio's own argument now, not a variable set as ui/app.py is imported."""
+    from shopassist.assistant.core import Assistant
+    from shopassist.ranking.fakes import RetrievalOrderRanker
+    from shopassist.ui.app import build_app
+
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "True")
+    app = build_app(Assistant(demo_retriever, RetrievalOrderRanker(), None), shoppers=3)
+    assert app.analytics_enabled is False

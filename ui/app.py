@@ -8,7 +8,6 @@ assistant does all retrieval, ranking and prompting; this module only shows what
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
 from collections.abc import Iterator
@@ -16,25 +15,22 @@ from dataclasses import dataclass, field, replace
 from html import escape
 from typing import TypeVar
 
-# Before gradio is imported: the page and the server make no request beyond this machine.
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+import gradio as gr
 
-import gradio as gr  # noqa: E402
-
-from shopassist.assistant.core import Assistant, Chunk, Shortlist  # noqa: E402
-from shopassist.ranking.contract import Suggestion  # noqa: E402
-from shopassist.errors import (  # noqa: E402
+from shopassist.assistant.core import Assistant, Chunk, Shortlist
+from shopassist.ranking.contract import Suggestion
+from shopassist.errors import (
     CatalogError,
     ConfigError,
     EmptyQuery,
-    IndexOutOfStep,
     LLMError,
     ModelNotFound,
+    SessionNotFound,
     ShopassistError,
     StoreNotFound,
 )
-from shopassist.ui.cards import card_html  # noqa: E402
-from shopassist.ui.style import CSS  # noqa: E402
+from shopassist.ui.cards import card_html
+from shopassist.ui.style import CSS
 
 log = logging.getLogger("shopassist.ui")
 
@@ -61,10 +57,10 @@ class Shelf:
 def explain(error: Exception) -> str:
     """The one place in ui/ where an exception becomes words for the shopper; the details go to the log.
 
-    >>> explain(KeyError("session 'abc' has expired"))
+    >>> explain(SessionNotFound("session 'abc' is unknown or has expired"))
     'This conversation has expired. Ask again to start a new one.'
     """
-    if isinstance(error, KeyError):  # Assistant.feedback on a session that has expired
+    if isinstance(error, SessionNotFound):  # Assistant.feedback on a session that has expired
         log.info("feedback on an expired session: %s", error)
         return "This conversation has expired. Ask again to start a new one."
     log.error("request failed: %s", error, exc_info=error)
@@ -72,7 +68,7 @@ def explain(error: Exception) -> str:
         return "Tell me a little about what you are looking for."
     if isinstance(error, LLMError):
         return "The assistant could not write an answer just now. Please try again."
-    if isinstance(error, (StoreNotFound, IndexOutOfStep, CatalogError, ConfigError, ModelNotFound)):
+    if isinstance(error, (StoreNotFound, CatalogError, ConfigError, ModelNotFound)):
         return "The shop is not available right now. Please try again later."
     if isinstance(error, ShopassistError):
         return "Sorry, that did not work. Please try again."
@@ -183,7 +179,9 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
             return gr.skip(), _notice(explain(error))
         return replace(shelf, marks={**shelf.marks, product_id: kind}), ""
 
-    with gr.Blocks(title=title, fill_width=True) as app:
+    # No analytics: the page and the server make no request beyond this machine (Gradio's version
+    # check and usage reports all follow this switch, whatever GRADIO_ANALYTICS_ENABLED says).
+    with gr.Blocks(title=title, fill_width=True, analytics_enabled=False) as app:
         shelf_state = gr.State(Shelf())
         gr.HTML(f'<div class="masthead"><span class="logo">🛍️</span> {escape(title)}</div>')
         with gr.Row(equal_height=False):

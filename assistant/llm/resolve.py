@@ -11,7 +11,6 @@ id. `settings.llm_backend` picks the runtime, or `auto`:
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Literal
 from shopassist.assistant.llm.contract import LLM
 from shopassist.assistant.llm.shipped import SHIPPED_LLMS, ShippedModel
 from shopassist.errors import ConfigError, ModelNotFound
-from shopassist.settings import Settings
+from shopassist.settings import Settings, prepare_libraries
 
 log = logging.getLogger(__name__)
 
@@ -135,15 +134,6 @@ def choose_backend(settings: Settings, ref: ModelRef | None, cuda: Callable[[], 
     return "transformers" if not gguf_support_missing() and cuda() else "llama-cpp"
 
 
-def hub_offline() -> bool:
-    """Make hub names fail fast: offline unless the user set HF_HUB_OFFLINE=0 themselves.
-
-    Without this a hub name retries for about 70 s before failing on a machine with no hub access.
-    """
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    return os.environ.setdefault("HF_HUB_OFFLINE", "1").strip().lower() not in ("0", "false", "no", "off")
-
-
 def resolve_llm(settings: Settings, cuda: Callable[[], bool] = cuda_available) -> LLM:
     """The language model the settings name, loaded and ready (assembling a shipped model once).
 
@@ -155,7 +145,7 @@ def resolve_llm(settings: Settings, cuda: Callable[[], bool] = cuda_available) -
     >>> llm.name
     'smollm2-135m'
     """
-    offline = hub_offline()
+    prepare_libraries(settings.hub_offline)
     if settings.llm_backend == "openai" or (settings.llm_backend == "auto" and settings.llm_base_url):
         if not settings.llm_base_url:
             raise ConfigError("the openai backend needs a server URL — set SHOPASSIST_LLM_BASE_URL, e.g. http://127.0.0.1:8080")
@@ -186,7 +176,7 @@ def resolve_llm(settings: Settings, cuda: Callable[[], bool] = cuda_available) -
             n_threads=settings.threads,
             name=ref.name,
         )
-    return TransformersLLM(ref.path or ref.name, n_threads=settings.threads, local_files_only=offline, name=ref.name)
+    return TransformersLLM(ref.path or ref.name, n_threads=settings.threads, local_files_only=settings.hub_offline, name=ref.name)
 
 
 def gguf_path(ref: ModelRef, settings: Settings) -> Path:
