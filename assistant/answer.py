@@ -13,7 +13,7 @@ class Answer:
     suggestions: list[Suggestion]  # always catalogue products from the ranked list, never the LLM's words
     session: str
     timings: dict[str, float] = field(default_factory=dict)  # stage → milliseconds
-    kind: str = "suggestions"  # suggestions | clarify | no_results | fallback
+    kind: str = "suggestions"  # suggestions | clarify | no_results | fallback | answer | not_carried
     language: str = "en"
     dropped: dict[str, int] = field(default_factory=dict)  # the model's sentences withheld, by reason (grounding.DROP_REASONS)
 

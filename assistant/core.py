@@ -15,7 +15,7 @@ from shopassist.assistant.grounding import Grounding, SentenceFilter
 from shopassist.assistant.llm import LLM, GenerationOptions, Prefills
 from shopassist.assistant.privacy import mask_pii
 from shopassist.assistant.prompt import build_messages, stable_prefix
-from shopassist.assistant.replies import clarify, fallback, language_of, no_results, product_facts
+from shopassist.assistant.replies import clarify, fallback, language_of, no_results, not_carried, product_facts
 from shopassist.assistant.session import Session, SessionStore, Turn
 from shopassist.catalog.event_log import EventLog
 from shopassist.catalog.models import Event, Product
@@ -140,6 +140,10 @@ class Assistant:
             clock.since_start("cards")
             yield Shortlist((suggestion,), state.id)
             yield from self._finish(state, clock, text, [suggestion], "answer", language, keep_shown=True)
+            return
+        if intent.kind == "not_carried":  # no products: the search in force stays, for "any brand" to widen
+            state.query = intent.query or state.query
+            yield from self._finish(state, clock, not_carried(intent.missing, language), [], "not_carried", language)
             return
         if intent.kind == "clarify":
             yield from self._finish(state, clock, clarify(language), [], "clarify", language)

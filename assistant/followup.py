@@ -1,5 +1,11 @@
 """What a message means given the conversation so far: a new search, a refinement of the last
-one, more of the same, a question about a shown product, or too vague to search."""
+one, more of the same, a question about a shown product, a brand the shop does not carry, or too
+vague to search.
+
+A follow-up is read against the search in force: a message whose only content is a brand, a
+budget, a colour, a size or a request for more ("do you have anything from Lenovo?", "my budget is
+500", "what else do you have?") refines it, and constraints persist until lifted ("any brand").
+"""
 
 from __future__ import annotations
 
@@ -10,20 +16,42 @@ from typing import Literal
 
 from shopassist.catalog.models import Product
 from shopassist.catalog.money import money
-from shopassist.retrieval.query import COLOURS, ParsedQuery
+from shopassist.retrieval.query import CHINESE_BRANDS, CHINESE_COLOURS, COLOURS, ParsedQuery, brand_label
 
-Kind = Literal["search", "refine", "question", "clarify"]
+Kind = Literal["search", "refine", "question", "clarify", "not_carried"]
 
 _CHEAPER = re.compile(r"\b(?:cheaper|less\s+expensive|lower\s+price|too\s+expensive|more\s+affordable)\b|便宜一?点|更便宜|太贵", re.I)
-_MORE = re.compile(r"^\s*(?:show\s+me\s+|any\s+|got\s+any\s+)?(?:some\s+)?(?:more|others?)\b|\b(?:other\s+(?:ones|options)|anything\s+else|something\s+else)\b|再来|更多|还有别的|换一批", re.I)
+_MORE = re.compile(
+    r"^\s*(?:show\s+me\s+|any\s+|got\s+any\s+)?(?:some\s+)?(?:more|others?)\b(?!\s+than)"
+    r"|\b(?:other\s+(?:ones|options)|(?:anything|something|what)\s+else)\b|再来|更多|还有(?:别的|其他|吗|没有)|别的呢|其他的呢|换一批",
+    re.I,
+)
 _OTHER_BRAND = re.compile(r"\b(?:not\s+(?:that|this|those)\s+brand|(?:a\s+)?different\s+brand|other\s+brands?|another\s+brand)\b|不要这个牌子|换个牌子|别的牌子", re.I)
+# Sizes a shopper narrows by ("15 inch", "XL", "a large one"); bare letters only after "size".
+_SIZE = re.compile(
+    r"\bsize\s+(?:x{0,3}[sl]|m|\d+)\b|\b(?:x{1,3}[sl]|small|medium|large|extra[\s-]large|mini|compact)\b"
+    r"|(?<![\w.])\d+(?:[.,]\d+)?\s*(?:\"|”|-?inch(?:es)?\b|cm\b|mm\b|tb\b|gb\b|ml\b|litres?\b|liters?\b)|[大中小]号",
+    re.I,
+)
+# Words of a follow-up that ask for a change, not for a product ("something cheaper", "other options").
+_FOLLOW_UP_WORDS = frozenset("more other others ones options else show cheaper less expensive instead different brand brands in with".split())
+_FOLLOW_UP_ZH = re.compile(r"还有|别的|其他|更多|再来|换一批|便宜|品牌|牌子|色")
 _ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5,
     "last": -1, "第一": 1, "第二": 2, "第三": 3, "第四": 4, "第五": 5, "最后": -1,
 }
 _ORDINAL = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:one|item|product)?|#\s*(\d)\b|\bnumber\s+(\d)\b|(第[一二三四五]|最后)(?:个|款|件)?", re.I)
 _QUESTION = re.compile(r"\?|？|^\s*(?:is|are|does|do|has|have|can|what|how|which|will)\b|吗|是否|有没有|多少", re.I)
-_ASKED_TOPIC = re.compile(r"\b(?:is|are)\s+(?:it|(?:the\s+)?\w+\s+one)\s+(?P<a>[\w\-]+)|\b(?:does|do)\s+(?:it|(?:the\s+)?\w+\s+one)\s+(?:have|come\s+with|include)\s+(?:an?\s+)?(?P<b>[\w\- ]+?)\s*\??$|\bwhat\s+(?P<c>[\w\-]+)\b|\bhow\s+(?P<d>big|heavy|long|tall|wide|large|small)\b", re.I)
+_SUBJECT = r"(?:it|they|this|that|(?:the\s+)?\w+\s+one)"
+# The predicate is kept with its verb, so an answer can say exactly what was asked ("whether … is made of glass").
+_ASKED_TOPIC = re.compile(
+    rf"\b(?:is|are)\s+{_SUBJECT}\s+(?P<is>[\w\-]+(?:\s+[\w\-]+){{0,3}}?)\s*[?？.!]*$"
+    rf"|\b(?:does|do)\s+{_SUBJECT}\s+(?P<has>(?:have|come\s+with|include)\s+(?:an?\s+)?[\w\- ]+?)\s*[?？.!]*$"
+    r"|\bwhat\s+(?P<what>[\w\-]+)\b|\bhow\s+(?P<how>big|heavy|long|tall|wide|large|small)\b",
+    re.I,
+)
+_THIRD_PERSON = {"have": "has", "come": "comes", "include": "includes"}
+_HOW = {"big": "size", "large": "size", "small": "size", "heavy": "weight", "long": "length", "tall": "height", "wide": "width"}
 _VAGUE = frozenset(
     """something anything nice good great cool lovely gift gifts present presents stuff thing things recommend recommendation
     suggest suggestion suggestions show want need looking look find help buy get me please hi hello hey some idea ideas
@@ -36,20 +64,25 @@ _VAGUE_ZH = re.compile(r"推荐|东西|好的|好|一些|一点|什么|有|吗|�
 @dataclass(frozen=True)
 class Intent:
     kind: Kind
-    query: ParsedQuery | None = None
+    query: ParsedQuery | None = None  # the search to run; for "not_carried", the one in force after it
     exclude_ids: frozenset[str] = frozenset()
     product: Product | None = None  # the product a question is about
-    topic: str = ""  # what the question asks ("waterproof")
+    topic: str = ""  # what the question asks, with its verb ("is made of glass", "has a battery", "colour")
+    missing: tuple[str, ...] = ()  # brands asked for that the shop does not carry ("Acme")
 
 
 def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: ParsedQuery | None, shown: list[Product], seen: set[str]) -> Intent:
     """
-    >>> from shopassist.retrieval.query import parse_query
-    >>> last = parse_query("red mug")
+    >>> from shopassist.retrieval.query import Vocabulary, parse_query
+    >>> parse = lambda m: parse_query(m, Vocabulary(frozenset({"lenovo"})))
+    >>> last = parse("laptop")
     >>> mug = Product("1", "RED MUG", "Red Mug", price=4.0)
-    >>> interpret("cheaper?", parse_query, last, [mug], {"1"}).query.max_price
+    >>> interpret("cheaper?", parse, last, [mug], {"1"}).query.max_price
     3.99
-    >>> interpret("something nice", parse_query, None, [], set()).kind
+    >>> intent = interpret("do you have anything from Lenovo?", parse, last, [mug], {"1"})
+    >>> intent.kind, intent.query.text, sorted(intent.query.brands)
+    ('refine', 'laptop', ['lenovo'])
+    >>> interpret("something nice", parse, None, [], set()).kind
     'clarify'
     """
     parsed = parse(message)
@@ -63,25 +96,36 @@ def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: Parse
                 return Intent("refine", replace(previous, text=text, colours=frozenset(colours)), frozenset({product.id}))
             if _QUESTION.search(message):
                 return Intent("question", previous, product=product, topic=_topic(message))
-        if _CHEAPER.search(message):
+    new_words = _has_new_words(parsed)
+    if parsed.missing_brands:  # "anything from Acme?": say so, and keep the search that was in force
+        return Intent("not_carried", parsed if new_words else previous, missing=parsed.missing_brands)
+    if previous is not None and not new_words:
+        if _CHEAPER.search(message) and parsed.max_price is None and shown:  # an explicit number beats "cheaper"
             priced = [p for p in shown if p.price is not None]
             if priced and min(p.price for p in priced) > 0.01:
                 cheapest = min(priced, key=lambda p: p.price)
-                bound = round(cheapest.price - 0.01, 2)
-                label = f"under {money(cheapest.price, cheapest.currency)}"
-                return Intent("refine", replace(previous, max_price=bound, cheap=False, constraints=previous.constraints + (label,)), frozenset(seen))
+                bound = replace(parsed, max_price=round(cheapest.price - 0.01, 2),
+                                constraints=parsed.constraints + (f"under {money(cheapest.price, cheapest.currency)}",))
+                return Intent("refine", _merge(previous, bound, parse), frozenset(seen))
         if _OTHER_BRAND.search(message):
             brands = {p.brand.lower() for p in shown if p.brand}
             if brands:
                 return Intent("refine", replace(previous, exclude_brands=previous.exclude_brands | brands, brands=previous.brands - brands), frozenset(seen))
             return Intent("refine", previous, frozenset(seen))  # the store lists no brands: show other products
-        if _MORE.search(message) and not _has_new_words(parsed):
-            return Intent("refine", _merge(previous, parsed), frozenset(seen))
-        if not parsed.has_words and parsed.has_filters:  # "under £5", "not Sony": tighten the last search
-            return Intent("refine", _merge(previous, parsed))
+        more = bool(_MORE.search(message))
+        if more or _narrows(parsed):
+            return Intent("refine", _merge(previous, parsed, parse), frozenset(seen) if more else frozenset())
     if _is_vague(parsed):
         return Intent("clarify", parsed)
     return Intent("search", parsed)
+
+
+def _narrows(parsed: ParsedQuery) -> bool:
+    """The message sets or lifts something: a bound, a brand, a colour, a size."""
+    return bool(
+        parsed.has_filters or parsed.cheap or parsed.any_brand or parsed.any_price or parsed.mentioned_brands
+        or parsed.colours or _SIZE.search(parsed.text)
+    )
 
 
 def _ordinal(message: str, count: int) -> int | None:
@@ -101,14 +145,26 @@ _TOPICS_ZH = {"防水": "waterproof", "无线": "wireless", "蓝牙": "bluetooth
 
 
 def _topic(message: str) -> str:
+    """What a question about a product asks, worded to follow its name.
+
+    >>> _topic("is the second one made of glass?"), _topic("does it have a battery?"), _topic("how heavy is it?")
+    ('is made of glass', 'has a battery', 'weight')
+    """
     for zh, en in _TOPICS_ZH.items():
         if zh in message:
             return en
     match = _ASKED_TOPIC.search(message)
-    if match:
-        return next(g for g in match.groups() if g).strip().lower()
-    words = [w for w in _words(message) if w not in _VAGUE and w not in _ORDINALS and len(w) > 2]
-    return words[-1] if words else ""
+    if match is None:
+        words = [w for w in _words(message) if w not in _VAGUE and w not in _ORDINALS and len(w) > 2]
+        return words[-1] if words else ""
+    if asked := match.group("is"):
+        return "is " + asked.strip().lower()
+    if asked := match.group("has"):
+        verb, _, rest = re.sub(r"\s+", " ", asked.strip().lower()).partition(" ")
+        return f"{_THIRD_PERSON.get(verb, verb)} {rest}".strip()
+    if asked := match.group("how"):
+        return _HOW[asked.lower()]
+    return match.group("what").lower()
 
 
 def _words(text: str) -> list[str]:
@@ -120,18 +176,71 @@ def _strip_colours(title: str) -> str:
 
 
 def _has_new_words(parsed: ParsedQuery) -> bool:
-    return any(w not in _VAGUE and w not in ("more", "other", "others", "ones", "options", "else", "show") for w in _words(parsed.text))
+    """Words that name something to search for — beyond framing, follow-up words, colours, sizes and
+    the brands the catalogue knows ("Lenovo ones", "red please", "15 inch" have none)."""
+    text = _SIZE.sub(" ", parsed.text.lower())
+    for brand in parsed.mentioned_brands:
+        text = re.sub(rf"\b{re.escape(brand)}\b", " ", text)
+    known = _VAGUE | _FOLLOW_UP_WORDS | COLOURS
+    if any(w not in known for w in _words(text)):
+        return True
+    cjk = "".join(re.findall(r"[\u4e00-\u9fff]+", text))
+    for zh, brand in CHINESE_BRANDS.items():
+        if brand in parsed.mentioned_brands:
+            cjk = cjk.replace(zh, "")
+    for zh in CHINESE_COLOURS:
+        cjk = cjk.replace(zh + "色", "")
+    return bool(_VAGUE_ZH.sub("", _FOLLOW_UP_ZH.sub("", cjk)))
 
 
-def _merge(previous: ParsedQuery, new: ParsedQuery) -> ParsedQuery:
+def _merge(previous: ParsedQuery, new: ParsedQuery, parse: Callable[[str], ParsedQuery]) -> ParsedQuery:
+    """The search in force, narrowed (or widened) by a follow-up. A new bound or brand replaces the
+    old one; "any brand" / "any price" lift them; everything else persists."""
+    wanted = new.brands | new.mentioned_brands  # "Lenovo?" after "laptop": the brand is the refinement
+    brands = set() if new.any_brand else set(previous.brands)
+    excluded = set() if new.any_brand else set(previous.exclude_brands)
+    if wanted:
+        brands = set(wanted)
+    excluded = (excluded - wanted) | new.exclude_brands
+    brands -= new.exclude_brands
+
+    lo, hi = (None, None) if new.any_price else (previous.min_price, previous.max_price)
+    if new.min_price is not None:
+        lo = new.min_price
+        hi = hi if hi is None or hi >= lo or new.max_price is not None else None  # "over 300" after "under 200"
+    if new.max_price is not None:
+        hi = new.max_price
+        lo = lo if lo is None or lo <= hi or new.min_price is not None else None
+    cheap = new.cheap or (previous.cheap and not new.any_price and hi is None)
+
+    def holds(label: str) -> bool:  # a phrase of the earlier search that still describes this one
+        said = parse(label)
+        if (said.max_price is not None or said.cheap) and (new.any_price or new.max_price is not None):
+            return False
+        if said.min_price is not None and (new.any_price or new.min_price is not None):
+            return False
+        if said.brands and (new.any_brand or wanted or said.brands & new.exclude_brands):
+            return False
+        return not (said.exclude_brands and (new.any_brand or said.exclude_brands & wanted))
+
+    kept = tuple(c for c in previous.constraints if holds(c))
+    named = tuple(f"{brand_label(b)} only" for b in sorted(new.mentioned_brands - new.brands))  # "Lenovo?" says no "only"
+    text, colours = previous.text, previous.colours
+    if new.colours:  # "in red", "blue ones": the colour replaces the one asked for before
+        text = " ".join(sorted(new.colours)) + " " + _strip_colours(text)
+        colours = new.colours
+    if sizes := _SIZE.findall(new.text):
+        text = _SIZE.sub(" ", text).strip() + " " + " ".join(sizes)
     return replace(
         previous,
-        min_price=new.min_price if new.min_price is not None else previous.min_price,
-        max_price=new.max_price if new.max_price is not None else previous.max_price,
-        brands=new.brands or previous.brands,
-        exclude_brands=previous.exclude_brands | new.exclude_brands,
-        cheap=previous.cheap or new.cheap,
-        constraints=previous.constraints + new.constraints,
+        text=re.sub(r"\s+", " ", text).strip(),
+        min_price=lo,
+        max_price=hi,
+        brands=frozenset(brands),
+        exclude_brands=frozenset(excluded),
+        colours=colours,
+        cheap=cheap,
+        constraints=kept + tuple(c for c in new.constraints + named if c not in kept),
     )
 
 

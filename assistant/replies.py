@@ -81,10 +81,33 @@ def no_results(what: str, constraints: tuple[str, ...], language: str) -> str:
     return f"Sorry, the shop has nothing that matches “{what}”{extra}. Try other words or fewer constraints?"
 
 
+def not_carried(brands: tuple[str, ...], language: str) -> str:
+    """The shopper asked for a brand the catalogue does not list: say so, rather than search its name.
+
+    >>> not_carried(("Acme",), "en")
+    "The shop doesn't carry Acme. Another brand, or 'any brand'?"
+    """
+    names = " / ".join(brands)
+    if language == "zh":
+        return f"店里没有{names}的商品。换个品牌，或者说“不限品牌”？"
+    return f"The shop doesn't carry {names}. Another brand, or 'any brand'?"
+
+
+# Words of a question that are not what it asks about: "is made of glass" is looked up as "glass".
+_ASKING_WORDS = frozenset("is are has have comes come includes include with made of from in a an the it good for".split())
+
+
 def product_facts(product: Product, topic: str, language: str) -> str:
-    """Answer a question about one shown product from its catalogue record alone."""
+    """Answer a question about one shown product from its catalogue record alone. `topic` is what
+    was asked, worded to follow the product's name ("is made of glass", "has a battery", "colour").
+
+    >>> crates = Product("7", "WOODEN CRATES", "Set of 2 Wooden Market Crates", price=12.75)
+    >>> product_facts(crates, "is made of glass", "en")
+    "The catalogue doesn't say whether Set of 2 Wooden Market Crates (£12.75) is made of glass — I'd rather not guess."
+    """
     facts = {"title": product.display_title, "description": product.description, **product.attributes}
-    found = [(k, v) for k, v in facts.items() if topic and (topic in k.lower() or topic in str(v).lower())]
+    terms = [w for w in re.findall(r"[\w\-]+", topic.lower()) if w not in _ASKING_WORDS] or [topic.lower()]
+    found = [(k, v) for k, v in facts.items() if topic and all(t in k.lower() or t in str(v).lower() for t in terms)]
     name, price = product.display_title, price_text(product)
     if language == "zh":
         if found:
@@ -92,7 +115,9 @@ def product_facts(product: Product, topic: str, language: str) -> str:
         return f"目录里没有写明 {name}（{price}）的这一点{('（' + topic + '）') if topic else ''}。"
     if found:
         return f"{name} ({price}): the catalogue lists " + "; ".join(f"{k}: {v}" for k, v in found[:3]) + "."
+    if topic.split(" ", 1)[0] in ("is", "are", "has", "comes", "includes"):
+        return f"The catalogue doesn't say whether {name} ({price}) {topic} — I'd rather not guess."
     if topic:
-        return f"The catalogue doesn't say whether {name} ({price}) is {topic} — I'd rather not guess."
+        return f"The catalogue doesn't give the {topic} of {name} ({price}) — I'd rather not guess."
     known = "; ".join(f"{k}: {v}" for k, v in list(product.attributes.items())[:4])
     return f"{name} costs {price}." + (f" The catalogue lists {known}." if known else "")

@@ -91,3 +91,106 @@ def test_odd_queries_never_crash(query):
     parsed = parse_query(query, VOCAB)
     assert len(parsed.text) <= 1000
     assert parsed.is_empty == (query.strip() in ("", "🎁🎁🎁", "!!!"))
+
+
+# Follow-ups in the shopper's own words (issue #12): the constraint is understood and no framing word
+# is left to search for ("my budget is 500" must not search "my is 500").
+# (message, text, min_price, max_price, required brands, excluded brands)
+CHAT = [
+    ("my budget is 500", "", None, 500, set(), set()),
+    ("budget 500", "", None, 500, set(), set()),
+    ("budget of £40 for a teapot", "teapot", None, 40, set(), set()),
+    ("keep it below 500", "", None, 500, set(), set()),
+    ("keep it under 500", "", None, 500, set(), set()),
+    ("can you keep it below 500?", "", None, 500, set(), set()),
+    ("something for a christmas party, not more than 5 pounds", "christmas party", None, 5, set(), set()),
+    ("no more than 300", "", None, 300, set(), set()),
+    ("max 500", "", None, 500, set(), set()),
+    ("500 max", "", None, 500, set(), set()),
+    ("£20 tops", "", None, 20, set(), set()),
+    ("500 or less", "", None, 500, set(), set()),
+    ("under 500 please", "", None, 500, set(), set()),
+    ("less than 5 quid", "", None, 5, set(), set()),
+    ("can't spend more than 50", "", None, 50, set(), set()),
+    ("I don't want to spend more than 80 on a mouse", "mouse", None, 80, set(), set()),
+    ("up to 50", "", None, 50, set(), set()),
+    ("something cheaper, max 500", "cheaper", None, 500, set(), set()),
+    ("more than 50", "", 50, None, set(), set()),
+    ("galaxy s20 max", "galaxy s20 max", None, None, set(), set()),  # a model name, not "at most 20"
+    ("预算500", "", None, 500, set(), set()),
+    ("预算是300块的耳机", "耳机", None, 300, set(), set()),
+    ("500以内", "", None, 500, set(), set()),
+    ("不超过500块", "", None, 500, set(), set()),
+    ("别超过500", "", None, 500, set(), set()),
+    ("500块以下", "", None, 500, set(), set()),
+    # a brand wrapped in a question or a polite frame is a filter, and the frame is no search
+    ("do you have anything from Lenovo?", "", None, None, {"lenovo"}, set()),
+    ("I'd prefer Lenovo", "", None, None, {"lenovo"}, set()),
+    ("Lenovo please", "", None, None, {"lenovo"}, set()),
+    ("show me Lenovo ones", "", None, None, {"lenovo"}, set()),
+    ("got any Lenovo?", "", None, None, {"lenovo"}, set()),
+    ("something by Lenovo", "", None, None, {"lenovo"}, set()),
+    ("what about Lenovo?", "", None, None, {"lenovo"}, set()),
+    ("any from Lenovo?", "", None, None, {"lenovo"}, set()),
+    ("HP or Dell please", "", None, None, {"hp", "dell"}, set()),
+    ("a laptop by Lenovo under 700", "laptop", None, 700, {"lenovo"}, set()),
+    ("有联想的吗", "", None, None, {"lenovo"}, set()),
+    ("我想要联想的", "", None, None, {"lenovo"}, set()),
+    ("有索尼的耳机吗", "索尼的耳机", None, None, set(), set()),  # a product named: the brand stays in the words
+    # a brand named with a product, or alone, is searched as words (the dev judgements' "apple", "huawei")
+    ("Lenovo", "Lenovo", None, None, set(), set()),
+    ("do you have lenovo chargers?", "lenovo chargers", None, None, set(), set()),
+    ("I need a quiet laptop", "quiet laptop", None, None, set(), set()),
+    ("made by hand", "made by hand", None, None, set(), set()),
+    # requests for more carry nothing to search for
+    ("what else do you have?", "", None, None, set(), set()),
+    ("anything else?", "", None, None, set(), set()),
+    ("other options?", "", None, None, set(), set()),
+    ("more please", "", None, None, set(), set()),
+    ("还有吗", "", None, None, set(), set()),
+    ("还有别的吗", "", None, None, set(), set()),
+]
+
+
+@pytest.mark.parametrize(("query", "text", "lo", "hi", "brands", "excluded"), CHAT, ids=[row[0] for row in CHAT])
+def test_parse_chat_phrasings(query, text, lo, hi, brands, excluded):
+    test_parse(query, text, lo, hi, brands, excluded)
+
+
+@pytest.mark.parametrize(("query", "lifts_brand", "lifts_price"), [
+    ("any brand is fine", True, False), ("any brand", True, False), ("doesn't matter which brand", True, False),
+    ("不限品牌", True, False), ("any price", False, True), ("price doesn't matter", False, True), ("价格不限", False, True),
+    ("any brand, any price", True, True), ("laptop", False, False), ("any branded mugs", False, False),
+])
+def test_lifting_a_constraint_is_understood_and_leaves_nothing_to_search(query, lifts_brand, lifts_price):
+    parsed = parse_query(query, VOCAB)
+    assert (parsed.any_brand, parsed.any_price) == (lifts_brand, lifts_price)
+    if lifts_brand or lifts_price:
+        assert parsed.text == "" and not parsed.has_filters
+
+
+@pytest.mark.parametrize(("query", "missing", "text"), [
+    ("do you have anything from Acme?", ("Acme",), ""),
+    ("something by Acme", ("Acme",), ""),
+    ("any from acme?", ("acme",), ""),
+    ("the Acme brand", ("Acme",), ""),
+    ("只要小米的笔记本", ("小米",), "笔记本"),  # a Chinese brand name the shop has no products of
+    ("有小米的吗", ("小米",), ""),
+    ("gift from Santa", (), "gift from Santa"),
+    ("made by hand", (), "made by hand"),
+])
+def test_brands_the_catalogue_does_not_carry_are_reported_not_searched(query, missing, text):
+    parsed = parse_query(query, VOCAB)
+    assert parsed.missing_brands == missing
+    assert parsed.text == text and not parsed.brands
+
+
+@pytest.mark.parametrize(("query", "colours"), [("red ones please", {"red"}), ("do you have it in blue?", {"blue"}), ("白色的", {"white"}), ("laptop", set())])
+def test_colours_in_follow_ups(query, colours):
+    assert parse_query(query, VOCAB).colours == colours
+
+
+def test_plain_brand_mentions_are_kept_for_follow_ups_to_read():
+    assert parse_query("Lenovo", VOCAB).mentioned_brands == {"lenovo"}
+    assert parse_query("sony headphones, not Lenovo", VOCAB).mentioned_brands == {"sony"}
+    assert not parse_query("only Sony", VOCAB).mentioned_brands

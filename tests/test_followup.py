@@ -1,0 +1,204 @@
+"""Follow-ups in the shopper's own words (issue #12): a message whose only content is a brand, a
+budget, a colour, a size or a request for more refines the search in force; constraints persist
+until lifted; a brand the shop does not carry is said so. Tables on the rules, then whole
+conversations on real slices of Icecat and the demo store."""
+
+import pytest
+
+from shopassist.assistant.core import Assistant
+from shopassist.assistant.followup import interpret
+from shopassist.assistant.llm.fakes import ScriptedLLM
+from shopassist.assistant.replies import product_facts
+from shopassist.catalog.models import Product
+from shopassist.catalog.store import Catalog, load_catalog
+from shopassist.ranking.fakes import RetrievalOrderRanker
+from shopassist.retrieval.query import Vocabulary, parse_query
+from tests.conftest import build_retriever
+
+VOCAB = Vocabulary(frozenset({"lenovo", "hp", "dell", "sony"}))
+SHOWN = [Product("1", "A", "Aspire 3 Notebook", price=45.45, brand="Acer"), Product("2", "B", "ProBook 440", price=300.0, brand="HP")]
+SEEN = {"1", "2"}
+
+
+def parse(message):
+    return parse_query(message, VOCAB)
+
+
+def after(opener, *messages):
+    """The intent of the last message, each earlier one read against the search it left in force."""
+    previous = None
+    for message in (opener, *messages):
+        intent = interpret(message, parse, previous, SHOWN if previous else [], SEEN)
+        if intent.kind in ("search", "refine"):
+            previous = intent.query
+    return intent
+
+
+# (conversation, kind, text, min_price, max_price, brands, excluded brands, excludes what was seen)
+TURNS = [
+    # a brand, however it is put, narrows the search in force — it does not start one for the brand
+    (("laptop", "do you have anything from Lenovo?"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "I'd prefer Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "Lenovo please"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "show me Lenovo ones"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "got any Lenovo?"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "something by Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "what about Lenovo?"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "any from Lenovo?"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "only Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("笔记本", "有联想的吗"), "refine", "笔记本", None, None, {"lenovo"}, set(), False),
+    (("笔记本", "我想要联想的"), "refine", "笔记本", None, None, {"lenovo"}, set(), False),
+    (("laptop", "do you have lenovo chargers?"), "search", "lenovo chargers", None, None, set(), set(), False),
+    # a budget, however it is put
+    (("laptop", "my budget is 500"), "refine", "laptop", None, 500, set(), set(), False),
+    (("laptop", "can you keep it below 500?"), "refine", "laptop", None, 500, set(), set(), False),
+    (("laptop", "500 or less"), "refine", "laptop", None, 500, set(), set(), False),
+    (("laptop", "can't spend more than 50"), "refine", "laptop", None, 50, set(), set(), False),
+    (("laptop", "预算500"), "refine", "laptop", None, 500, set(), set(), False),
+    (("laptop", "别超过500"), "refine", "laptop", None, 500, set(), set(), False),
+    (("laptop", "more than 200"), "refine", "laptop", 200, None, set(), set(), False),  # a bound, not "more of them"
+    # an explicit number beats "cheaper"; "cheaper" alone goes below the cheapest shown
+    (("laptop", "something cheaper, max 500"), "refine", "laptop", None, 500, set(), set(), False),
+    (("laptop", "cheaper?"), "refine", "laptop", None, 45.44, set(), set(), True),
+    (("laptop", "do you have anything cheaper?"), "refine", "laptop", None, 45.44, set(), set(), True),
+    # more of the same: what was seen is left out
+    (("laptop", "what else do you have?"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "anything else?"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "other options?"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "more please"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "还有吗"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "还有别的吗"), "refine", "laptop", None, None, set(), set(), True),
+    # constraints persist across turns until lifted
+    (("laptop", "Lenovo please", "under 500", "what else do you have?"), "refine", "laptop", None, 500, {"lenovo"}, set(), True),
+    (("laptop", "not HP", "my budget is 500"), "refine", "laptop", None, 500, set(), {"hp"}, False),
+    (("laptop", "Lenovo please", "under 500", "any brand is fine"), "refine", "laptop", None, 500, set(), set(), False),
+    (("laptop", "not HP", "doesn't matter which brand"), "refine", "laptop", None, None, set(), set(), False),
+    (("笔记本", "有联想的吗", "预算500", "不限品牌"), "refine", "笔记本", None, 500, set(), set(), False),
+    (("laptop", "Lenovo please", "under 500", "price doesn't matter"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "not HP", "HP please"), "refine", "laptop", None, None, {"hp"}, set(), False),
+    (("laptop", "under 200", "over 300"), "refine", "laptop", 300, None, set(), set(), False),
+    (("laptop", "Lenovo please", "a mouse"), "search", "mouse", None, None, set(), set(), False),  # a new product: a new search
+    # the issue's party: "not more than" is a maximum
+    (("something for a christmas party, not more than 5 pounds",), "search", "christmas party", None, 5, set(), set(), False),
+    # colours and sizes narrow the words of the search in force
+    (("mug", "in red"), "refine", "red mug", None, None, set(), set(), False),
+    (("red mug", "blue ones please"), "refine", "blue mug", None, None, set(), set(), False),
+    (("laptop bag", "15 inch please"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
+]
+
+
+@pytest.mark.parametrize(("conversation", "kind", "text", "lo", "hi", "brands", "excluded", "skips_seen"), TURNS,
+                         ids=[" → ".join(row[0]) for row in TURNS])
+def test_follow_up_is_read_against_the_search_in_force(conversation, kind, text, lo, hi, brands, excluded, skips_seen):
+    intent = after(*conversation)
+    assert intent.kind == kind
+    assert intent.query.text == text
+    assert (intent.query.min_price, intent.query.max_price) == (lo, hi)
+    assert (set(intent.query.brands), set(intent.query.exclude_brands)) == (brands, excluded)
+    assert bool(intent.exclude_ids) == skips_seen
+
+
+def test_lifted_constraints_no_longer_describe_the_search():
+    intent = after("laptop", "Lenovo please", "my budget is 500", "any brand is fine")
+    assert intent.query.constraints == ("my budget is 500",)
+    intent = after("laptop", "under 500", "under 300")
+    assert intent.query.constraints == ("under 300",)
+
+
+@pytest.mark.parametrize(("conversation", "missing"), [
+    (("laptop", "do you have anything from Acme?"), ("Acme",)),
+    (("laptop", "something by Acme"), ("Acme",)),
+    (("笔记本", "有小米的吗"), ("小米",)),
+    (("do you have anything from Acme?",), ("Acme",)),
+])
+def test_a_brand_the_shop_does_not_carry_is_said_so(conversation, missing):
+    intent = after(*conversation)
+    assert intent.kind == "not_carried" and intent.missing == missing
+    # the search in force stays, for "any brand" to widen; an opening message leaves none
+    assert (intent.query.text if intent.query else None) == (conversation[0] if len(conversation) > 1 else None)
+
+
+@pytest.mark.parametrize(("message", "topic"), [
+    ("is the second one made of glass?", "is made of glass"),
+    ("is the first one dishwasher safe?", "is dishwasher safe"),
+    ("is the last one waterproof?", "is waterproof"),
+    ("does the second one have a battery?", "has a battery"),
+    ("does the first one come with a case?", "comes with a case"),
+    ("what colour is the second one?", "colour"),
+    ("how heavy is the first one?", "weight"),
+    ("第二个是什么材质的？", "material"),
+])
+def test_a_question_about_a_shown_product_keeps_what_it_asks(message, topic):
+    intent = interpret(message, parse, parse("christmas tree decorations"), SHOWN, SEEN)
+    assert intent.kind == "question" and intent.topic == topic
+
+
+def test_product_facts_name_the_attribute_asked_about():
+    crates = Product("7", "WOODEN CRATES", "Set of 2 Wooden Market Crates", price=12.75)
+    assert "is made of glass —" in product_facts(crates, "is made of glass", "en")
+    bauble = Product("8", "GLASS BAUBLE", "Glass Star Bauble", price=1.25, attributes={"material": "glass"})
+    assert "material: glass" in product_facts(bauble, "is made of glass", "en")
+    kettle = Product("9", "KETTLE", "Steel Kettle", price=20.0, description="Cordless, dishwasher safe lid")
+    assert "dishwasher safe lid" in product_facts(kettle, "is dishwasher safe", "en")
+    assert "doesn't give the weight of Steel Kettle" in product_facts(kettle, "weight", "en")
+
+
+# -- whole conversations on real catalogues ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def icecat_notebooks(shared_data, embedder, tmp_path_factory):
+    """A real Icecat slice where a brand and a product kind cross: every notebook/laptop product and
+    every Lenovo product of the first Icecat file, and 250 others."""
+    full = load_catalog(shared_data / "icecat" / "products-1.json.zip", "icecat-notebooks")
+    keep = {}
+    for i, (pid, p) in enumerate(full.products.items()):
+        title = p.title.lower()
+        if i < 250 or "notebook" in title or "laptop" in title or (p.brand or "").lower() == "lenovo":
+            keep[pid] = p
+    return build_retriever(Catalog("icecat-notebooks", keep), tmp_path_factory.mktemp("icecat-notebooks"), embedder)
+
+
+def test_brand_budget_and_more_keep_the_product_kind_on_icecat(icecat_notebooks):
+    assistant = Assistant(icecat_notebooks, RetrievalOrderRanker(), ScriptedLLM(lambda messages: "[1] fits."))
+    first = assistant.ask(None, "notebook")
+
+    lenovo = assistant.ask(None, "do you have anything from Lenovo?", first.session)
+    assert len(lenovo.suggestions) == 3
+    for s in lenovo.suggestions:  # Lenovo notebooks, not "Lenovo anything" (a keyboard, a cable)
+        assert s.product.brand == "Lenovo" and "notebook" in s.product.title.lower(), s.product.title
+
+    budget = assistant.ask(None, "my budget is 500", lenovo.session)
+    assert budget.suggestions
+    for s in budget.suggestions:
+        assert s.product.brand == "Lenovo" and s.product.price <= 500 and "notebook" in s.product.title.lower()
+
+    more = assistant.ask(None, "what else do you have?", budget.session)
+    earlier = {s.product.id for a in (first, lenovo, budget) for s in a.suggestions}
+    assert more.suggestions and not {s.product.id for s in more.suggestions} & earlier
+    assert all(s.product.brand == "Lenovo" and s.product.price <= 500 for s in more.suggestions)
+
+    acme = assistant.ask(None, "do you have anything from Acme?", more.session)
+    assert acme.kind == "not_carried" and "Acme" in acme.text and not acme.suggestions
+
+    widened = assistant.ask(None, "any brand is fine", acme.session)
+    assert {s.product.brand for s in widened.suggestions} - {"Lenovo"}  # the budget stays, the brand is lifted
+    assert all(s.product.price <= 500 and "notebook" in s.product.title.lower() for s in widened.suggestions)
+
+
+def test_what_else_after_cheaper_stays_on_the_demo_search(demo_retriever):
+    """The demo UI transcript of issue #12: 'what else do you have?' showed a door hanger and market
+    crates, and 'is the second one made of glass?' was answered about 'made'."""
+    assistant = Assistant(demo_retriever, RetrievalOrderRanker(), ScriptedLLM(lambda messages: "[1] fits."))
+    first = assistant.ask(None, "christmas tree decorations")
+    cheaper = assistant.ask(None, "do you have anything cheaper?", first.session)
+    bound = min(s.product.price for s in first.suggestions)
+    more = assistant.ask(None, "what else do you have?", cheaper.session)
+    in_force = assistant.sessions.find(more.session).query
+    assert in_force.text == "christmas tree decorations" and in_force.max_price < bound  # not a search for "what else"
+    seen = {s.product.id for a in (first, cheaper) for s in a.suggestions}
+    assert more.suggestions and all(s.product.id not in seen and s.product.price < bound for s in more.suggestions)
+    question = assistant.ask(None, "is the second one made of glass?", more.session)
+    assert question.suggestions[0].product == more.suggestions[1].product
+    assert "glass" in question.text and "is made —" not in question.text
