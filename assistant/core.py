@@ -15,7 +15,7 @@ from shopassist.assistant.grounding import Grounding, SentenceFilter
 from shopassist.assistant.llm import LLM, GenerationOptions, Prefills
 from shopassist.assistant.privacy import mask_pii
 from shopassist.assistant.prompt import build_messages, stable_prefix
-from shopassist.assistant.replies import clarify, fallback, language_of, no_results, not_carried, product_facts
+from shopassist.assistant.replies import added_to_cart, clarify, comparison, fallback, language_of, no_results, not_carried, product_facts
 from shopassist.assistant.session import Session, SessionStore, Turn
 from shopassist.catalog.event_log import EventLog
 from shopassist.catalog.models import Event, Product
@@ -114,15 +114,19 @@ class Assistant:
         if state is None:
             raise SessionNotFound(f"session {session!r} is unknown or has expired — ask again to start a new one")
         with state.lock:
-            event = Event(state.shopper_id or "", product_id, FEEDBACK_KINDS[kind], datetime.now(timezone.utc))
-            if self.event_log is not None:
-                self.event_log.append(event, session=state.id)  # durable before it counts
-            state.events.append(event)
-            if kind == "dislike":
-                state.disliked.add(product_id)
-            else:
-                state.disliked.discard(product_id)
-            return event
+            return self._record(state, product_id, FEEDBACK_KINDS[kind])
+
+    def _record(self, state: Session, product_id: str, kind: str) -> Event:
+        """A shopper's event on a product, durable before it counts (the caller holds state.lock)."""
+        event = Event(state.shopper_id or "", product_id, kind, datetime.now(timezone.utc))
+        if self.event_log is not None:
+            self.event_log.append(event, session=state.id)
+        state.events.append(event)
+        if kind == "dislike":
+            state.disliked.add(product_id)
+        else:
+            state.disliked.discard(product_id)
+        return event
 
     # -- one turn ------------------------------------------------------------------
     def _turn(self, state: Session, user: str | None, message: str) -> Iterator[Shortlist | Chunk | Answer]:
@@ -140,6 +144,19 @@ class Assistant:
             clock.since_start("cards")
             yield Shortlist((suggestion,), state.id)
             yield from self._finish(state, clock, text, [suggestion], "answer", language, keep_shown=True)
+            return
+        if intent.kind == "compare":  # answered by code from the catalogue's facts, never by the model
+            compared = [Suggestion(p, 1.0, "compared", {}) for p in intent.compared]
+            clock.since_start("cards")
+            yield Shortlist(tuple(compared), state.id)
+            yield from self._finish(state, clock, comparison(list(intent.compared), intent.topic, language), compared, "answer", language, keep_shown=True)
+            return
+        if intent.kind == "cart" and intent.product is not None:
+            self._record(state, intent.product.id, "cart")
+            added = Suggestion(intent.product, 1.0, "in your cart", {})
+            clock.since_start("cards")
+            yield Shortlist((added,), state.id)
+            yield from self._finish(state, clock, added_to_cart(intent.product, language), [added], "cart", language, keep_shown=True)
             return
         if intent.kind == "not_carried":  # no products: the search in force stays, for "any brand" to widen
             state.query = intent.query or state.query

@@ -18,7 +18,7 @@ from shopassist.catalog.models import Product
 from shopassist.catalog.money import money
 from shopassist.retrieval.query import CHINESE_BRANDS, CHINESE_COLOURS, COLOURS, ParsedQuery, brand_label
 
-Kind = Literal["search", "refine", "question", "clarify", "not_carried"]
+Kind = Literal["search", "refine", "question", "compare", "cart", "clarify", "not_carried"]
 
 _CHEAPER = re.compile(r"\b(?:cheaper|less\s+expensive|lower\s+price|too\s+expensive|more\s+affordable)\b|便宜一?点|更便宜|太贵", re.I)
 _MORE = re.compile(
@@ -40,7 +40,28 @@ _ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5,
     "last": -1, "第一": 1, "第二": 2, "第三": 3, "第四": 4, "第五": 5, "最后": -1,
 }
-_ORDINAL = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:one|item|product)?|#\s*(\d)\b|\bnumber\s+(\d)\b|(第[一二三四五]|最后)(?:个|款|件)?", re.I)
+_ORD = r"(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)"
+# An ordinal that points at a shown product: "the second", "second one", "… the last?" — not "a first aid kit".
+_ORDINAL = re.compile(
+    rf"\b(?:the|that|this)\s+{_ORD}\b|\b{_ORD}\s+(?:one|item|product)\b|\b{_ORD}(?=\s*[?？.!,]?\s*$)"
+    r"|#\s*(\d)\b|\bnumber\s+(\d)\b|(第[一二三四五]|最后)(?:个|款|件)?",
+    re.I,
+)
+# "which is cheaper, the first or the second?", "compare them", "哪个更便宜" — answered by code from catalogue facts.
+_COMPARE = re.compile(
+    r"\bwhich\s+(?:one\s+)?(?:is|'s)\s+(?:the\s+)?(?:cheaper|cheapest|more\s+expensive|pricier|better\s+value)\b"
+    r"|\b(?:compare|comparison|difference\s+between|differences\s+between|versus|vs\.?)\b|哪个更?(?:便宜|贵|好)|比较|区别|对比",
+    re.I,
+)
+_PRICE_ASPECT = re.compile(r"cheap|expensive|pric|cost|value|便宜|贵|价", re.I)
+# "add the second one to my cart", "I'll take the first", "把第二个加入购物车".
+_CART = re.compile(
+    r"\b(?:add|put|pop|place)\b.*\b(?:cart|basket|bag|trolley)\b|\bi(?:'ll| will)\s+take\b|\bi(?:'d| would)\s+like\s+to\s+buy\b"
+    r"|\bbuy\s+(?:the|it|that|this)\b|加入购物车|放进购物车|加到购物车|我要买|就要",
+    re.I,
+)
+# In a comparison or a cart request the ordinals stand alone ("the first or the second?").
+_ORDINAL_WORD = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b|#\s*(\d)\b|\bnumber\s+(\d)\b|(第[一二三四五]|最后)", re.I)
 _QUESTION = re.compile(r"\?|？|^\s*(?:is|are|does|do|has|have|can|what|how|which|will)\b|吗|是否|有没有|多少", re.I)
 _SUBJECT = r"(?:it|they|this|that|(?:the\s+)?\w+\s+one)"
 # The predicate is kept with its verb, so an answer can say exactly what was asked ("whether … is made of glass").
@@ -66,7 +87,8 @@ class Intent:
     kind: Kind
     query: ParsedQuery | None = None  # the search to run; for "not_carried", the one in force after it
     exclude_ids: frozenset[str] = frozenset()
-    product: Product | None = None  # the product a question is about
+    product: Product | None = None  # the product a question is about, or the one put in the cart
+    compared: tuple[Product, ...] = ()  # the shown products a comparison is between
     topic: str = ""  # what the question asks, with its verb ("is made of glass", "has a battery", "colour")
     missing: tuple[str, ...] = ()  # brands asked for that the shop does not carry ("Acme")
 
@@ -86,6 +108,13 @@ def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: Parse
     'clarify'
     """
     parsed = parse(message)
+    if shown and (_COMPARE.search(message) or _CART.search(message)):
+        picked = [shown[i] for i in _ordinals(message, len(shown))]
+        if _CART.search(message) and (picked or len(shown) == 1):
+            return Intent("cart", previous, product=(picked or shown)[0])
+        if _COMPARE.search(message):
+            compared = tuple(picked) if len(picked) >= 2 else tuple(shown)
+            return Intent("compare", previous, compared=compared, topic="price" if _PRICE_ASPECT.search(message) else "")
     if shown and previous is not None:
         ordinal = _ordinal(message, len(shown))
         if ordinal is not None:
@@ -129,16 +158,24 @@ def _narrows(parsed: ParsedQuery) -> bool:
 
 
 def _ordinal(message: str, count: int) -> int | None:
-    match = _ORDINAL.search(message)
-    if not match:
-        return None
-    token = next(g for g in match.groups() if g)
-    if token.isdigit():
-        n = int(token)
-    else:
-        n = _ORDINALS.get(token.lower().rstrip("个款件"), _ORDINALS.get(token[:2], 0))
-    index = count - 1 if n == -1 else n - 1
-    return index if 0 <= index < count else None
+    found = _ordinals(message, count, _ORDINAL)
+    return found[0] if found else None
+
+
+def _ordinals(message: str, count: int, pattern: re.Pattern[str] = _ORDINAL_WORD) -> list[int]:
+    """Positions (0-based) of the shown products a message points at, in its order, each once.
+
+    >>> _ordinals("which is cheaper, the first or the second?", 3), _ordinals("第三个和第一个", 3), _ordinals("the 5th", 3)
+    ([0, 1], [2, 0], [])
+    """
+    found: list[int] = []
+    for match in pattern.finditer(message):
+        token = next(g for g in match.groups() if g)
+        n = int(token) if token.isdigit() else _ORDINALS.get(token.lower().rstrip("个款件"), _ORDINALS.get(token[:2], 0))
+        index = count - 1 if n == -1 else n - 1
+        if 0 <= index < count and index not in found:
+            found.append(index)
+    return found
 
 
 _TOPICS_ZH = {"防水": "waterproof", "无线": "wireless", "蓝牙": "bluetooth", "颜色": "colour", "尺寸": "size", "大小": "size", "重量": "weight", "材料": "material", "材质": "material", "电池": "battery", "保修": "warranty"}

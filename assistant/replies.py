@@ -81,6 +81,46 @@ def no_results(what: str, constraints: tuple[str, ...], language: str) -> str:
     return f"Sorry, the shop has nothing that matches “{what}”{extra}. Try other words or fewer constraints?"
 
 
+def comparison(products: list[Product], topic: str, language: str) -> str:
+    """Shown products compared from their catalogue records: by price when the shopper asked
+    which is cheaper (or dearer), else price, brand and listed attributes side by side.
+
+    >>> a = Product("1", "RED MUG", "Red Mug", price=4.5)
+    >>> b = Product("2", "BLUE MUG", "Blue Mug", price=3.0)
+    >>> print(comparison([a, b], "price", "en"))
+    Blue Mug (£3.00) is cheaper than Red Mug (£4.50), by £1.50.
+    >>> print(comparison([a, b], "", "en"))
+    Red Mug: £4.50.
+    Blue Mug: £3.00.
+    """
+    priced = sorted((p for p in products if p.price is not None), key=lambda p: p.price)
+    if topic == "price" and len(priced) >= 2:
+        low, high = priced[0], priced[-1]
+        if low.price == high.price:
+            listed = ", ".join(f"{p.display_title} ({price_text(p)})" for p in priced)
+            return f"它们价格相同：{listed}。" if language == "zh" else f"They cost the same: {listed}."
+        gap = money(high.price - low.price, low.currency)
+        if language == "zh":
+            return f"{low.display_title}（{price_text(low)}）比{high.display_title}（{price_text(high)}）便宜{gap}。"
+        return f"{low.display_title} ({price_text(low)}) is cheaper than {high.display_title} ({price_text(high)}), by {gap}."
+    lines = []
+    for p in products:
+        facts = [price_text(p)] + ([p.brand] if p.brand else []) + [f"{k}: {v}" for k, v in list(p.attributes.items())[:4]]
+        lines.append(f"{p.display_title}{'：' if language == 'zh' else ': '}{'; '.join(facts)}{'。' if language == 'zh' else '.'}")
+    return "\n".join(lines)
+
+
+def added_to_cart(product: Product, language: str) -> str:
+    """The confirmation of an add-to-cart asked for in words.
+
+    >>> added_to_cart(Product("1", "RED MUG", "Red Mug", price=4.5), "en")
+    'Added Red Mug (£4.50) to your cart.'
+    """
+    if language == "zh":
+        return f"已把{product.display_title}（{price_text(product)}）加入购物车。"
+    return f"Added {product.display_title} ({price_text(product)}) to your cart."
+
+
 def not_carried(brands: tuple[str, ...], language: str) -> str:
     """The shopper asked for a brand the catalogue does not list: say so, rather than search its name.
 

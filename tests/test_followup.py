@@ -202,3 +202,53 @@ def test_what_else_after_cheaper_stays_on_the_demo_search(demo_retriever):
     question = assistant.ask(None, "is the second one made of glass?", more.session)
     assert question.suggestions[0].product == more.suggestions[1].product
     assert "glass" in question.text and "is made —" not in question.text
+
+
+# -- comparisons and the cart, answered by code -------------------------------------------------
+COMPARE_AND_CART = [
+    ("which is cheaper, the first or the second?", "compare", ("1", "2"), "price"),
+    ("compare the first and the third", "compare", ("1", "3"), ""),
+    ("what's the difference between them?", "compare", ("1", "2", "3"), ""),
+    ("哪个更便宜，第一个还是第二个？", "compare", ("1", "2"), "price"),
+    ("add the second one to my cart", "cart", ("2",), ""),
+    ("I'll take the first one", "cart", ("1",), ""),
+    ("把第三个加入购物车", "cart", ("3",), ""),
+]
+
+
+@pytest.mark.parametrize("message, kind, ids, topic", COMPARE_AND_CART)
+def test_comparisons_and_cart_requests_point_at_shown_products(message, kind, ids, topic):
+    shown = [Product(str(i), f"T{i}", f"Thing {i}", price=float(4 - i)) for i in (1, 2, 3)]
+    intent = interpret(message, parse_query, parse_query("mug"), shown, {"1", "2", "3"})
+    assert intent.kind == kind
+    assert tuple(p.id for p in (intent.compared if kind == "compare" else (intent.product,))) == ids
+    assert intent.topic == topic
+
+
+def test_a_first_aid_kit_is_not_the_first_product():
+    shown = [Product("1", "MUG", "Mug", price=1.0)]
+    assert interpret("do you have a first aid kit?", parse_query, parse_query("mug"), shown, {"1"}).kind == "search"
+
+
+def test_the_assistant_compares_from_catalogue_prices_and_records_a_cart_add(demo_retriever):
+    llm = ScriptedLLM(lambda messages: "[1] fits.")
+    assistant = Assistant(demo_retriever, RetrievalOrderRanker(), llm)
+    first = assistant.ask(None, "christmas tree decorations")
+    one, two = (s.product for s in first.suggestions[:2])
+    calls = len(llm.calls)
+
+    which = assistant.ask(None, "which is cheaper, the first or the second?", first.session)
+    low, high = sorted((one, two), key=lambda p: p.price)
+    assert which.kind == "answer" and len(llm.calls) == calls  # code answered, not the model
+    if low.price < high.price:
+        assert which.text.startswith(f"{low.display_title} (") and f"cheaper than {high.display_title}" in which.text
+    else:
+        assert which.text.startswith("They cost the same")
+
+    cart = assistant.ask(None, "add the second one to my cart", which.session)
+    assert cart.kind == "cart" and cart.suggestions[0].product == two and two.display_title in cart.text
+    events = assistant.sessions.find(cart.session).events
+    assert [(e.product_id, e.kind) for e in events] == [(two.id, "cart")]
+    # the cards stay the ones shown: "the third one" still means the third of the first answer
+    third = assistant.ask(None, "is the third one waterproof?", cart.session)
+    assert third.suggestions[0].product == first.suggestions[2].product
