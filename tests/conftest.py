@@ -100,6 +100,15 @@ def small_llm(tmp_path_factory):
     return resolve_llm(Settings(home=tmp_path_factory.mktemp("llm"), llm="smollm2-135m", llm_backend="llama-cpp", threads=2))
 
 
+def tokens_evaluated(llm) -> int:
+    """How many tokens llama.cpp has run through the model so far (prompt and generated), from its
+    own performance counters: a prompt prefix it reuses from its cache is not counted again."""
+    import llama_cpp
+
+    data = llama_cpp.llama_perf_context(llm._llama._ctx.ctx)
+    return data.n_p_eval + data.n_eval
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
