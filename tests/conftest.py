@@ -69,7 +69,8 @@ def products_csv(retail_slice, tmp_path_factory) -> Path:
 
 
 def build_retriever(catalog, home: Path, embedder):
-    """A real hybrid retriever over `catalog`: embedded Chroma under `home`, BM25 in memory."""
+    """A real hybrid retriever over `catalog`: embedded Chroma under `home`, BM25 in memory (its
+    vector index attached, so the same parts also serve `dense_mode="chroma"`)."""
     from shopassist.retrieval.indexing import reindex
     from shopassist.retrieval.dense import DenseIndex
     from shopassist.retrieval.lexical import LexicalIndex
@@ -80,7 +81,7 @@ def build_retriever(catalog, home: Path, embedder):
     index = VectorIndex.open(Settings.load(home=home), catalog.name, embedder.name)
     reindex(catalog, index, embedder)
     lexical = LexicalIndex.build(list(catalog.products.values()))
-    return Retriever(catalog, embedder, lexical, DenseIndex.from_vector_index(index, lexical.ids))
+    return Retriever(catalog, embedder, lexical, DenseIndex.from_vector_index(index, lexical.ids), vector_index=index)
 
 
 @pytest.fixture(scope="session")
