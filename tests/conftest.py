@@ -20,6 +20,14 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshot", metavar="PATH", default=None,
+        help="where the browser test saves its picture of the page (default: a temporary folder); "
+        "`make screenshot` passes docs/screenshot.png",
+    )  # fmt: skip
+
+
 @pytest.fixture
 def settings(tmp_path, monkeypatch):
     """Settings whose data directory is this test's own; nothing touches ~/.local."""
