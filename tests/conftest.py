@@ -20,6 +20,14 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshot", metavar="PATH", default=None,
+        help="where the browser test saves its picture of the page (default: a temporary folder); "
+        "`make screenshot` passes docs/screenshot.png",
+    )  # fmt: skip
+
+
 @pytest.fixture
 def settings(tmp_path, monkeypatch):
     """Settings whose data directory is this test's own; nothing touches ~/.local."""
@@ -69,7 +77,8 @@ def products_csv(retail_slice, tmp_path_factory) -> Path:
 
 
 def build_retriever(catalog, home: Path, embedder):
-    """A real hybrid retriever over `catalog`: embedded Chroma under `home`, BM25 in memory."""
+    """A real hybrid retriever over `catalog`: embedded Chroma under `home`, BM25 in memory (its
+    vector index attached, so the same parts also serve `dense_mode="chroma"`)."""
     from shopassist.retrieval.indexing import reindex
     from shopassist.retrieval.dense import DenseIndex
     from shopassist.retrieval.lexical import LexicalIndex
@@ -80,7 +89,7 @@ def build_retriever(catalog, home: Path, embedder):
     index = VectorIndex.open(Settings.load(home=home), catalog.name, embedder.name)
     reindex(catalog, index, embedder)
     lexical = LexicalIndex.build(list(catalog.products.values()))
-    return Retriever(catalog, embedder, lexical, DenseIndex.from_vector_index(index, lexical.ids))
+    return Retriever(catalog, embedder, lexical, DenseIndex.from_vector_index(index, lexical.ids), vector_index=index)
 
 
 @pytest.fixture(scope="session")
@@ -98,6 +107,15 @@ def small_llm(tmp_path_factory):
     from shopassist.settings import Settings
 
     return resolve_llm(Settings(home=tmp_path_factory.mktemp("llm"), llm="smollm2-135m", llm_backend="llama-cpp", threads=2))
+
+
+def tokens_evaluated(llm) -> int:
+    """How many tokens llama.cpp has run through the model so far (prompt and generated), from its
+    own performance counters: a prompt prefix it reuses from its cache is not counted again."""
+    import llama_cpp
+
+    data = llama_cpp.llama_perf_context(llm._llama._ctx.ctx)
+    return data.n_p_eval + data.n_eval
 
 
 def free_port() -> int:

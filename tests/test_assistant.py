@@ -10,6 +10,7 @@ from shopassist.assistant.core import Answer, Assistant, Chunk, Shortlist
 from shopassist.assistant.llm.fakes import FailingLLM, ScriptedLLM
 from shopassist.ranking.fakes import RetrievalOrderRanker
 from shopassist.errors import LLMError, SessionNotFound, ShopassistError
+from tests.conftest import tokens_evaluated
 
 SHOPPER = "17850"  # a real customer of the demo store, with purchases in the slice
 
@@ -163,17 +164,23 @@ def test_an_opening_line_without_products_is_not_left_dangling(demo_retriever):
 
 def test_prepare_reads_the_shoppers_prompt_prefix_ahead(demo_retriever, small_llm):
     """Picking a shopper starts reading the start of every prompt for them; the turn's prompt
-    really starts with it (so llama.cpp reuses it), and the first question is answered as usual."""
+    really starts with it, so the question that follows makes llama.cpp read only the rest."""
     from shopassist.assistant.core import PROMPT_PURCHASES
+    from shopassist.assistant.llm.contract import GenerationOptions
     from shopassist.assistant.prompt import build_messages, stable_prefix
 
-    assistant = make(demo_retriever, small_llm)
+    # A few tokens of answer: what llama.cpp reads for the turn is then almost all prompt.
+    assistant = Assistant(demo_retriever, RetrievalOrderRanker(), small_llm, options=GenerationOptions(max_tokens=4, timeout_s=120))
     summary = assistant.shopper_summary(SHOPPER, recent=PROMPT_PURCHASES)
     prefix = stable_prefix(summary)
     turn = build_messages([], "red mug", summary, "en")
     assert turn[0] == prefix[0] and turn[1].content.startswith(prefix[1].content)
     assistant.prepare(SHOPPER).join(timeout=120)
-    assert small_llm._llama.n_tokens > 0  # the prefix sits in the model's context
+    prefilled = small_llm._llama.n_tokens  # the prefix (and one thrown-away token) in the context
+    assert prefilled > 100  # long enough that reading it again would show below
+    before = tokens_evaluated(small_llm)
     answer = assistant.ask(SHOPPER, "red mug")
+    read = tokens_evaluated(small_llm) - before
+    assert read <= small_llm._llama.n_tokens - prefilled + 8  # only what follows the prefix, and the answer
     assert answer.suggestions and answer.text
     assert make(demo_retriever, ScriptedLLM(["[1] is nice."])).prepare(SHOPPER) is None  # nothing to prefill

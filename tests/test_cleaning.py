@@ -34,7 +34,7 @@ def test_parse_price_rejects_with_reason(raw, reason):
     with pytest.raises(RowProblem) as e:
         parse_price(raw)
     assert e.value.reason == reason
-    assert str(e.value)  # a message for a person
+    assert raw in str(e.value)  # the message shows the value to fix
 
 
 def test_ids_and_titles():

@@ -1,6 +1,7 @@
 """`shopassist ask` and `shopassist chat` as a person runs them, with the real small model."""
 
 import json
+import re
 
 import pytest
 
@@ -33,5 +34,10 @@ def test_chat_keeps_the_conversation(shop):
         input="red mug\ncheaper?\n\n", capture_output=True, text=True, env=env, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.count("assistant>") == 2
-    assert "1." in proc.stdout
+    turns = proc.stdout.split("assistant>")[1:]
+    assert len(turns) == 2
+    # Each turn lists its products as "   1. Title — 4.95 GBP — reason"; "cheaper?" is read against
+    # the first turn, so everything it lists costs less than the cheapest product listed before.
+    first, cheaper = ([float(p) for p in re.findall(r"^ +\d+\. .+ — (\d+\.\d\d) GBP — ", turn, re.M)] for turn in turns)
+    assert first and cheaper, proc.stdout
+    assert max(cheaper) < min(first), proc.stdout

@@ -59,10 +59,6 @@ _MONEY = re.compile(r"(?:[£$€¥])\s?(\d+(?:[.,]\d{1,2})?)|(\d+(?:[.,]\d{1,2})
 TEMPLATE_WORDS = {"here", "sorry", "happy", "what", "try", "for", "the", "i", "shop", "doesn't", "carry", "closest"}
 
 
-def test_the_suite_is_big_enough():
-    assert len(ADVERSARIAL) >= 50
-
-
 @pytest.fixture(scope="module")
 def poisoned_retriever(retail_slice, embedder, tmp_path_factory):
     """The demo slice where every third product's description carries instructions."""

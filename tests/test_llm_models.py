@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import time
+import re
 
 import pytest
 import typer
@@ -108,10 +108,18 @@ def test_shipped_single_file_model_is_used_in_place(tmp_path):
     assert Ledger(tmp_path / "models").knows(path, SMOLLM2.sha256)
 
 
-def test_registry_names_the_three_models_of_models_md():
-    assert list(SHIPPED_LLMS) == ["smollm2-135m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]
-    assert [len(m.parts) for m in SHIPPED_LLMS.values()] == [1, 6, 22]
-    assert SHIPPED_LLMS["qwen2.5-coder-1.5b"].parts[21].relative == "data/part22.bin"
+def test_installed_parts_add_up_to_the_registered_size_in_order():
+    """What is installed here agrees with the registry: a wrong size, a part missing from the list
+    or listed twice, or parts out of concatenation order (part10 before part2) fail."""
+    checked = 0
+    for model in SHIPPED_LLMS.values():
+        numbers = [int(re.search(r"(\d+)\D*$", p.relative).group(1)) for p in model.parts]
+        assert model.single_file or numbers == list(range(1, len(model.parts) + 1)), model.name
+        if model.missing_parts():
+            continue
+        assert sum(p.locate().stat().st_size for p in model.parts) == model.size, model.name
+        checked += 1
+    assert checked  # SmolLM2 at least is installed wherever the tests run
 
 
 def test_unknown_model_name_lists_the_known_ones():
@@ -155,13 +163,11 @@ def test_impossible_combinations_are_config_errors(tmp_path):
         resolve_llm(Settings(home=tmp_path, llm="org/model", llm_backend="llama-cpp"))
 
 
-def test_hub_id_fails_fast_offline(tmp_path, monkeypatch):
+def test_hub_id_not_in_the_cache_offline_says_how_to_download(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # an empty hub cache
-    started = time.monotonic()
-    with pytest.raises(ModelNotFound, match="not in the hub cache"):
+    with pytest.raises(ModelNotFound, match="not in the hub cache .* HF_HUB_OFFLINE=0"):
         resolve_llm(Settings(home=tmp_path, llm="HuggingFaceTB/SmolLM2-135M-Instruct", llm_backend="transformers", threads=1))
-    assert time.monotonic() - started < 30  # not the ~70 s of retries an online lookup costs
 
 
 def test_openai_backend_needs_no_local_model(tmp_path):

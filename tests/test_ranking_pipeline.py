@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 
 import numpy as np
 import pytest
@@ -45,12 +47,9 @@ def result(board):
 
 def test_every_model_and_the_final_ranker_are_measured(result):
     assert set(result.rows) == {"popularity", "popularity_segment", "cooc", "content", "sasrec", "seed_tfidf_lr", FINAL}
-    for row in result.rows.values():
-        assert set(row) == {"recall@10", "ndcg@10", "recall@50", "train_s"}
+    for row in result.rows.values():  # one target per shopper: NDCG@10 <= Recall@10 <= Recall@50
         assert 0.0 <= row["ndcg@10"] <= row["recall@10"] <= row["recall@50"] <= 1.0
-        assert row["train_s"] >= 0.0
     assert result.shoppers == 60
-    assert result.rows[FINAL]["train_s"] >= max(r["train_s"] for n, r in result.rows.items() if n != FINAL)
 
 
 def test_final_ranker_finds_the_known_next_items(result):
@@ -66,8 +65,12 @@ def test_models_refit_for_testing_never_see_the_test_targets(board):
     trained = train(valid, test.history, SMALL)
     assert np.array_equal(trained.models["popularity"].counts, test.history.counts())
     assert trained.models["popularity"].counts.sum() == board.n_events - len(test.evaluated)
-    # The tuned SASRec epoch count is reused, not re-searched, on the refit.
-    assert trained.models["sasrec"].epochs_trained >= 1
+    # The tuned SASRec epoch count is reused, not re-searched, on the refit: it trains exactly the
+    # epochs validation chose (fewer than the budget here), with no monitor looking at targets.
+    tuned = int(re.match(r"epochs=(\d+) ", trained.choices["sasrec"]).group(1))
+    refit = trained.models["sasrec"]
+    assert tuned < SMALL.sasrec.epochs
+    assert (refit.config.epochs, refit.epochs_trained, refit.history) == (tuned, tuned, [])
     cv = trained.combiner.cv
     assert trained.combiner.chosen == max(cv, key=cv.get) and len(cv) >= 2
 
@@ -107,7 +110,8 @@ def test_eval_recommend_json_and_train_commands(settings, tmp_path, monkeypatch)
     table = json.loads(got.stdout.strip().splitlines()[-1])
     for needle in ("popularity", "cooc", "sasrec", "seed", FINAL):
         assert any(needle in name for name in table), needle
-    assert all(set(r) == {"recall@10", "ndcg@10", "recall@50", "train_s"} for r in table.values())
+    final = next(row for name, row in table.items() if FINAL in name)
+    assert final["ndcg@10"] > table["popularity"]["ndcg@10"]  # the checkerboard's next items are learnable
 
     got = runner.invoke(app, ["train", "--items", str(items), "--interactions", str(inter), "--store", "board", "--json"])
     assert got.exit_code == 0, got.output
@@ -116,10 +120,18 @@ def test_eval_recommend_json_and_train_commands(settings, tmp_path, monkeypatch)
     assert artefacts.latest(settings, "board").name == "v0001"
 
 
-def test_commands_say_what_is_missing():
-    runner = CliRunner()
-    for args in (["train"], ["eval", "recommend", "--items", "x.csv"]):
-        got = runner.invoke(app, args)
-        assert got.exit_code != 0
-    for args in (["train", "--help"], ["eval", "recommend", "--help"]):
-        assert runner.invoke(app, args).exit_code == 0
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [(["train"], "--store NAME (e.g. --store demo), or --items CSV --interactions CSV"),
+     (["eval", "recommend", "--items", "x.csv"], "give both --items and --interactions")],
+)  # fmt: skip
+def test_commands_say_what_is_missing(args, says, monkeypatch, capsys):
+    """As a person runs them: one line on stderr naming the missing options, exit status 1."""
+    from shopassist.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["shopassist", *args])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("shopassist: ") and says in err

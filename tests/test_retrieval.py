@@ -70,6 +70,31 @@ def test_long_and_non_latin_queries_answer(demo, query):
     assert isinstance(results, list) and len(results) <= 5
 
 
+def through_chroma(retriever: Retriever) -> Retriever:
+    """The same parts, with dense scores from Chroma's HNSW and its `where` filter."""
+    r = retriever
+    return Retriever(r.catalog, r.embedder, r.lexical, r.dense, r.fusion, vector_index=r.vector_index, dense_mode="chroma")
+
+
+DEMO_QUERIES = ["christmas tree decoration", "red mug", "heart shaped decoration under £3", "bag over £2",
+                "vintage kitchen tins between £1 and £5", "candles for a party"]  # fmt: skip
+ICECAT_QUERIES = ["toner cartridge under $40, not HP", "Canon only ink", "laptop bag", "usb cable over $5",
+                  "wireless mouse, not Logitech", "external hard drive between 50 and 150"]  # fmt: skip
+
+
+@pytest.mark.parametrize("store", ["demo", "icecat"])
+@pytest.mark.parametrize("method", ["dense", "hybrid"])
+def test_chroma_dense_mode_finds_what_the_in_memory_path_finds(store, method, request):
+    """Two paths to the dense scores: exact in memory with a mask (the default) and Chroma's HNSW
+    with a `where` clause. On a catalogue this small HNSW is exact: the same top ids, filters included."""
+    memory = request.getfixturevalue(store)
+    chroma = through_chroma(memory)
+    for query in {"demo": DEMO_QUERIES, "icecat": ICECAT_QUERIES}[store]:
+        expected = [c.product.id for c in memory.search(query, 10, method)]
+        assert expected, query
+        assert [c.product.id for c in chroma.search(query, 10, method)] == expected, query
+
+
 def _random_queries(retriever: Retriever):
     words = sorted({w.lower() for p in retriever.products[:400] for w in re.findall(r"[A-Za-z]{4,}", p.title)})
     brands = sorted({p.brand for p in retriever.products if p.brand}) or ["nobrand"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import doctest
 import logging
 import threading
 
@@ -14,7 +13,7 @@ from typer.testing import CliRunner
 from shopassist.catalog.models import Product
 from shopassist.ranking.contract import Suggestion
 from shopassist.errors import ConfigError, EmptyQuery, LLMError, SessionNotFound, ShopassistError, StoreNotFound
-from shopassist.ui import cards, cli
+from shopassist.ui import cli
 from shopassist.ui.cards import PLACEHOLDER, card_html, picture_src, price_text
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
@@ -22,17 +21,6 @@ PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4
 
 def suggestion(**fields) -> Suggestion:
     return Suggestion(Product(**{"id": "85123A", "title": "MUG", "display_title": "Mug", "price": 4.95, **fields}), 0.9, "matches your search", {})
-
-
-@pytest.mark.parametrize("module", [cards, cli], ids=lambda m: m.__name__)
-def test_doctests(module):
-    assert doctest.testmod(module).failed == 0
-
-
-def test_app_doctests():
-    from shopassist.ui import app
-
-    assert doctest.testmod(app).failed == 0
 
 
 def test_remote_pictures_never_reach_the_page():

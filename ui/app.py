@@ -117,10 +117,26 @@ def _notice(text: str) -> str:
 
 
 def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 50) -> gr.Blocks:
-    """The chat page for one assistant; serve it with `launch_app`.
+    """The chat page for one assistant; serve it with `launch_app`. Here, a one-product shop:
 
-    >>> app = build_app(open_assistant(settings, "demo"))  # doctest: +SKIP
+    >>> from shopassist.catalog.models import Product
+    >>> from shopassist.catalog.store import Catalog
+    >>> from shopassist.ranking.fakes import RetrievalOrderRanker
+    >>> from shopassist.retrieval.dense import DenseIndex
+    >>> from shopassist.retrieval.embedder import load_embedder
+    >>> from shopassist.retrieval.lexical import LexicalIndex
+    >>> from shopassist.retrieval.retriever import Retriever
+    >>> mug, embedder = Product("1", "RED MUG", "Red Mug", price=4.5), load_embedder("all-minilm-l6-v2")
+    >>> dense = DenseIndex(["1"], embedder.embed([mug.search_text()]))
+    >>> retriever = Retriever(Catalog("toy", {"1": mug}), embedder, LexicalIndex.build([mug]), dense)
+    >>> app = build_app(Assistant(retriever, RetrievalOrderRanker(), llm=None))
+    >>> type(app).__name__
+    'Blocks'
+
+    Serving it starts a server, which an example run by the tests must not do:
+
     >>> launch_app(app, port=7860)  # doctest: +SKIP
+    'http://127.0.0.1:7860/'
     """
     known = dict(assistant.shoppers(shoppers))
     choices = [("New shopper (no history)", NEW_SHOPPER)] + [(_short(f"{sid} · {summary}"), sid) for sid, summary in known.items()]
