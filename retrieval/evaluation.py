@@ -2,7 +2,8 @@
 
 nDCG@10 with gain = rating and a log2 discount, the ideal DCG from all judged products of the
 query; Recall@100 of products rated ≥ 2; queries whose judged products are all rated 0 are left
-out and counted. Means come with a bootstrap 95% interval over queries.
+out and counted. Means come with a bootstrap 95% interval over queries. The metrics themselves
+live in shopassist/metrics.py, shared with recommendation evaluation.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from shopassist.errors import CatalogError
+from shopassist.metrics import bootstrap_ci, ndcg_at, recall_at
 
 
 @dataclass(frozen=True)
@@ -41,38 +43,6 @@ class Judgements:
                 raise CatalogError(f"{path} line {number}: rating {row['rating']!r} is not 0–3") from None
         kept = {q: r for q, r in by_query.items() if max(r.values()) > 0}
         return cls(kept, sorted(set(by_query) - set(kept)))
-
-
-def ndcg_at(ranked: Sequence[str], ratings: dict[str, int], k: int = 10) -> float:
-    """
-    >>> round(ndcg_at(["a", "b"], {"a": 1, "b": 3}, 10), 4)  # ideal is b, a
-    0.7967
-    """
-    dcg = sum(ratings.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
-    ideal = sorted(ratings.values(), reverse=True)[:k]
-    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
-    return dcg / idcg if idcg > 0 else 0.0
-
-
-def recall_at(ranked: Sequence[str], ratings: dict[str, int], k: int = 100, min_rating: int = 2) -> float | None:
-    """Share of products rated ≥ min_rating found in the top k; None if the query has none.
-
-    >>> recall_at(["a", "x"], {"a": 2, "b": 3, "c": 0}, 100)
-    0.5
-    """
-    relevant = {d for d, r in ratings.items() if r >= min_rating}
-    if not relevant:
-        return None
-    return len(relevant & set(ranked[:k])) / len(relevant)
-
-
-def bootstrap_ci(values: Sequence[float], rounds: int = 2000, seed: int = 0) -> tuple[float, float]:
-    data = np.asarray(values, dtype=np.float64)
-    if data.size == 0:
-        return (math.nan, math.nan)
-    rng = np.random.default_rng(seed)
-    means = data[rng.integers(0, data.size, size=(rounds, data.size))].mean(axis=1)
-    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
 @dataclass(frozen=True)
