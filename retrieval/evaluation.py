@@ -84,3 +84,43 @@ def evaluate(search: Callable[[str, int], list[str]], judgements: Judgements, k:
         p95_ms=float(np.percentile(latencies, 95)),
         per_query=per_query,
     )
+
+
+# -- choosing settings honestly: k-fold cross-validation over queries ----------------------
+def query_folds(n_queries: int, k: int = 5, seed: int = 0) -> list[np.ndarray]:
+    """Query indices shuffled once (seeded) and cut into k folds of near-equal size.
+
+    >>> [f.tolist() for f in query_folds(5, 2, seed=0)]
+    [[2, 4, 3], [0, 1]]
+    """
+    order = np.random.default_rng(seed).permutation(n_queries)
+    return list(np.array_split(order, k))
+
+
+@dataclass(frozen=True)
+class CrossValidated:
+    held_out: np.ndarray  # (queries,): each query's score under the setting chosen without it
+    picks: list[int]  # per fold: the index of the setting chosen on the other folds
+
+    @property
+    def mean(self) -> float:
+        return float(self.held_out.mean())
+
+
+def cross_validate(scores: np.ndarray, folds: Sequence[np.ndarray]) -> CrossValidated:
+    """For each fold, the setting with the best mean on the other folds (first on ties), scored on
+    that fold. scores: (settings, queries), e.g. per-query nDCG@10 of every grid point.
+
+    >>> s = np.array([[1, 1, 0, 0], [0, 0, 1, 1.]])  # each setting is perfect on half the queries
+    >>> cv = cross_validate(s, [np.array([0, 1]), np.array([2, 3])])
+    >>> cv.picks, cv.mean  # chosen on the other half, each scores 0 where it is used
+    ([1, 0], 0.0)
+    """
+    held_out = np.empty(scores.shape[1])
+    picks = []
+    for fold in folds:
+        train = np.setdiff1d(np.arange(scores.shape[1]), fold)
+        best = int(np.argmax(scores[:, train].mean(axis=1)))
+        held_out[fold] = scores[best, fold]
+        picks.append(best)
+    return CrossValidated(held_out, picks)

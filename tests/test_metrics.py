@@ -1,5 +1,6 @@
 """One metrics module: search's graded nDCG and recommendation's single-target nDCG agree with each
-other and with brute force, so the two evaluations measure the same thing."""
+other and with brute force, so the two evaluations measure the same thing; and settings chosen by
+cross-validation are scored only on queries they were not chosen on."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 import shopassist.metrics
 import shopassist.retrieval.evaluation
 from shopassist.metrics import ndcg_at, ndcg_at_k, recall_at, recall_at_k, target_ranks
+from shopassist.retrieval.evaluation import cross_validate, query_folds
 
 
 @pytest.mark.parametrize("module", [shopassist.metrics, shopassist.retrieval.evaluation])
@@ -65,3 +67,23 @@ def test_a_target_outside_a_short_ranking_is_not_recalled():
     """A ranked list shorter than k must not count the ids it never returned."""
     assert recall_at(["a"], {"a": 3, "b": 3}, k=100) == 0.5
     assert ndcg_at([], {"a": 3}, 10) == 0.0
+
+
+def test_query_folds_cover_every_query_once_and_follow_the_seed():
+    folds = query_folds(68, 5, seed=3)
+    assert sorted(np.concatenate(folds).tolist()) == list(range(68))
+    assert sorted(len(f) for f in folds) == [13, 13, 14, 14, 14]
+    assert [f.tolist() for f in query_folds(68, 5, seed=3)] == [f.tolist() for f in folds]
+    assert [f.tolist() for f in query_folds(68, 5, seed=4)] != [f.tolist() for f in folds]
+
+
+def test_cross_validation_never_chooses_on_the_held_out_queries():
+    """Setting 0 scores 0.6 everywhere; setting f + 1 is perfect on fold f's queries and 0 elsewhere
+    (it fits exactly the queries it would be judged on). Chosen on the other folds it never wins."""
+    folds = query_folds(20, 5, seed=0)
+    overfit = np.zeros((5, 20))
+    for f, fold in enumerate(folds):
+        overfit[f, fold] = 1.0
+    cv = cross_validate(np.vstack([np.full(20, 0.6), overfit]), folds)
+    assert cv.picks == [0] * 5  # a choice that saw the held-out fold would pick f + 1 and score 1.0
+    assert cv.mean == pytest.approx(0.6)
