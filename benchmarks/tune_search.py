@@ -78,6 +78,11 @@ def score_grid(retriever: Retriever, judged: Judgements, lexical: list[LexicalCo
     masks = [retriever.columns.mask(p) for p, _ in queries]
     ids = np.array(retriever.lexical.ids)
 
+    def top10(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        # The first 10 of the top 100, as `eval search` ranks: top_indices breaks ties at its cut
+        # arbitrarily, so a cut at 10 can keep other tied products than a cut at 100 does.
+        return top_indices(scores, 100, mask)[:10]
+
     def per_query(order_for) -> np.ndarray:
         return np.array([ndcg_at(ids[np.asarray(order_for(i), dtype=np.int64)].tolist(), r) for i, (_, r) in enumerate(queries)])
 
@@ -85,14 +90,14 @@ def score_grid(retriever: Retriever, judged: Judgements, lexical: list[LexicalCo
     for n, config in enumerate(lexical, 1):
         index = retriever.lexical if config == retriever.lexical.config else LexicalIndex.build(retriever.products, config)
         scores = [index.scores(p.text) for p, _ in queries]
-        bm25.append(per_query(lambda i: top_indices(scores[i], 10, masks[i])))
+        bm25.append(per_query(lambda i: top10(scores[i], masks[i])))
         for fusion in fusions:
             hybrid.append(per_query(lambda i: fuse(scores[i], dense[i], fusion, masks[i])[0][:10]))
             settings.append((config, fusion))
         if verbose:
             best = max(row.mean() for row in hybrid[-len(fusions):])
             print(f"  [{n}/{len(lexical)}] {short(config)}: bm25 {bm25[-1].mean():.4f}, best hybrid {best:.4f}", file=sys.stderr, flush=True)
-    return Grid(per_query(lambda i: top_indices(dense[i], 10, masks[i])), np.array(bm25), np.array(hybrid), settings)
+    return Grid(per_query(lambda i: top10(dense[i], masks[i])), np.array(bm25), np.array(hybrid), settings)
 
 
 def main() -> None:
