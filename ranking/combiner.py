@@ -15,7 +15,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
 from shopassist.ranking.features import FEATURES
-from shopassist.ranking.metrics import ndcg_at_k
+from shopassist.metrics import ndcg_at_k
 
 
 def default_choices() -> dict[str, Callable[[], object]]:

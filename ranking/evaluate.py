@@ -16,7 +16,7 @@ import numpy as np
 
 from shopassist.ranking import features
 from shopassist.ranking.interactions import Interactions
-from shopassist.ranking.metrics import MetricSums
+from shopassist.metrics import MetricSums
 from shopassist.ranking.pipeline import FINAL, Progress, TrainConfig, Trained, train
 from shopassist.ranking.split import Fold, leave_last_out, time_cutoffs, time_split
 

@@ -22,7 +22,7 @@ from shopassist.ranking import features
 from shopassist.ranking.combiner import Combiner, default_choices
 from shopassist.ranking.interactions import Interactions
 from shopassist.ranking.items import ItemEncoder
-from shopassist.ranking.metrics import MetricSums
+from shopassist.metrics import MetricSums
 from shopassist.ranking.models.base import Recommender
 from shopassist.ranking.models.popularity import Popularity, SegmentPopularity
 from shopassist.ranking.models.sasrec import SASRec, SASRecConfig

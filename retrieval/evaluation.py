@@ -2,7 +2,8 @@
 
 nDCG@10 with gain = rating and a log2 discount, the ideal DCG from all judged products of the
 query; Recall@100 of products rated ≥ 2; queries whose judged products are all rated 0 are left
-out and counted. Means come with a bootstrap 95% interval over queries.
+out and counted. Means come with a bootstrap 95% interval over queries. The metrics themselves
+live in shopassist/metrics.py, shared with recommendation evaluation.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from shopassist.errors import CatalogError
+from shopassist.metrics import bootstrap_ci, ndcg_at, recall_at
 
 
 @dataclass(frozen=True)
@@ -41,38 +43,6 @@ class Judgements:
                 raise CatalogError(f"{path} line {number}: rating {row['rating']!r} is not 0–3") from None
         kept = {q: r for q, r in by_query.items() if max(r.values()) > 0}
         return cls(kept, sorted(set(by_query) - set(kept)))
-
-
-def ndcg_at(ranked: Sequence[str], ratings: dict[str, int], k: int = 10) -> float:
-    """
-    >>> round(ndcg_at(["a", "b"], {"a": 1, "b": 3}, 10), 4)  # ideal is b, a
-    0.7967
-    """
-    dcg = sum(ratings.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
-    ideal = sorted(ratings.values(), reverse=True)[:k]
-    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
-    return dcg / idcg if idcg > 0 else 0.0
-
-
-def recall_at(ranked: Sequence[str], ratings: dict[str, int], k: int = 100, min_rating: int = 2) -> float | None:
-    """Share of products rated ≥ min_rating found in the top k; None if the query has none.
-
-    >>> recall_at(["a", "x"], {"a": 2, "b": 3, "c": 0}, 100)
-    0.5
-    """
-    relevant = {d for d, r in ratings.items() if r >= min_rating}
-    if not relevant:
-        return None
-    return len(relevant & set(ranked[:k])) / len(relevant)
-
-
-def bootstrap_ci(values: Sequence[float], rounds: int = 2000, seed: int = 0) -> tuple[float, float]:
-    data = np.asarray(values, dtype=np.float64)
-    if data.size == 0:
-        return (math.nan, math.nan)
-    rng = np.random.default_rng(seed)
-    means = data[rng.integers(0, data.size, size=(rounds, data.size))].mean(axis=1)
-    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
 @dataclass(frozen=True)
@@ -114,3 +84,43 @@ def evaluate(search: Callable[[str, int], list[str]], judgements: Judgements, k:
         p95_ms=float(np.percentile(latencies, 95)),
         per_query=per_query,
     )
+
+
+# -- choosing settings honestly: k-fold cross-validation over queries ----------------------
+def query_folds(n_queries: int, k: int = 5, seed: int = 0) -> list[np.ndarray]:
+    """Query indices shuffled once (seeded) and cut into k folds of near-equal size.
+
+    >>> [f.tolist() for f in query_folds(5, 2, seed=0)]
+    [[2, 4, 3], [0, 1]]
+    """
+    order = np.random.default_rng(seed).permutation(n_queries)
+    return list(np.array_split(order, k))
+
+
+@dataclass(frozen=True)
+class CrossValidated:
+    held_out: np.ndarray  # (queries,): each query's score under the setting chosen without it
+    picks: list[int]  # per fold: the index of the setting chosen on the other folds
+
+    @property
+    def mean(self) -> float:
+        return float(self.held_out.mean())
+
+
+def cross_validate(scores: np.ndarray, folds: Sequence[np.ndarray]) -> CrossValidated:
+    """For each fold, the setting with the best mean on the other folds (first on ties), scored on
+    that fold. scores: (settings, queries), e.g. per-query nDCG@10 of every grid point.
+
+    >>> s = np.array([[1, 1, 0, 0], [0, 0, 1, 1.]])  # each setting is perfect on half the queries
+    >>> cv = cross_validate(s, [np.array([0, 1]), np.array([2, 3])])
+    >>> cv.picks, cv.mean  # chosen on the other half, each scores 0 where it is used
+    ([1, 0], 0.0)
+    """
+    held_out = np.empty(scores.shape[1])
+    picks = []
+    for fold in folds:
+        train = np.setdiff1d(np.arange(scores.shape[1]), fold)
+        best = int(np.argmax(scores[:, train].mean(axis=1)))
+        held_out[fold] = scores[best, fold]
+        picks.append(best)
+    return CrossValidated(held_out, picks)

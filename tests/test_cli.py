@@ -105,3 +105,19 @@ def test_catalog_export_prints_cleaned_products(settings, products_csv):
     assert len(lines) == 300
     first = json.loads(lines[0])
     assert {"id", "title", "price", "brand", "category"} <= first.keys()
+
+
+def test_eval_search_reports_the_tuned_bm25_beside_the_reference(settings, products_csv, tmp_path):
+    """Each judged query is a product's own title: every method ranks it near the top, and the
+    all-zero query is left out and counted."""
+    import csv
+
+    rows = list(csv.DictReader(products_csv.open()))[:4]
+    judged = tmp_path / "judgements.csv"
+    with judged.open("w", newline="") as f:
+        csv.writer(f).writerows([("query", "docid", "rating"), *((r["title"].lower(), r["id"], 3) for r in rows),
+                                 ("nothing relevant", rows[0]["id"], 0)])
+    out = json.loads(run(settings, "eval", "search", "--catalog", str(products_csv), "--judgments", str(judged), "--json").stdout)
+    assert (out["queries"], out["queries_left_out"]) == (4, 1)
+    assert {"hybrid", "bm25_tuned", "bm25_reference", "dense"} <= out.keys()
+    assert all(out[m]["ndcg@10"] > 0.5 for m in ("hybrid", "bm25_tuned", "bm25_reference"))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from shopassist.ranking.interactions import from_columns, toy
-from shopassist.ranking.metrics import MetricSums, ndcg_at_k, recall_at_k, target_ranks
+from shopassist.metrics import MetricSums, ndcg_at_k, recall_at_k, target_ranks
 from shopassist.ranking.sources import from_catalog, read_generic
 from shopassist.ranking.split import leave_last_out, production_fold, time_cutoffs, time_split
 from shopassist.errors import CatalogError
