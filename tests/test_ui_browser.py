@@ -90,8 +90,19 @@ class Shop:
         self.page.locator("#send").click()
         return expected
 
-    def wait(self, turn: int) -> list[str]:
+    def wait_for_cards(self, turn: int) -> list[str]:
+        """The cards of `turn` are on the page (they come before the answer's text)."""
         self.page.wait_for_selector(f'.shelf-head[data-turn="{turn}"][data-state="ready"]')
+        return self.titles()
+
+    def answering(self) -> bool:
+        """A turn is in flight: the input stays locked until its answer is complete."""
+        return not self.page.locator("#ask textarea").is_enabled()
+
+    def wait(self, turn: int) -> list[str]:
+        """The whole turn: its cards, then its verified text, with the input unlocked again."""
+        self.wait_for_cards(turn)
+        self.page.wait_for_selector("#ask textarea:not([disabled])")
         return self.titles()
 
     def ask(self, message: str) -> list[str]:
@@ -194,6 +205,24 @@ def test_a_failed_turn_is_a_short_message_and_the_details_are_logged(demo_retrie
         assert "LookupError" not in shop.chat()
         assert any(r.exc_info and isinstance(r.exc_info[1], LookupError) for r in caplog.records)
         assert shop.page.locator("#ask textarea").is_enabled()
+    finally:
+        shop.context.close()
+        app.close()
+
+
+def test_the_cards_come_before_the_answer_text_is_complete(demo_retriever, browser):
+    """Products before prose: the ranked cards are on the page while the model is still writing."""
+    words = "[1] is a lovely pick for the tree and [2] is a cheerful extra for the mantelpiece this year."
+    slow = Assistant(demo_retriever, RetrievalOrderRanker(), ScriptedLLM(lambda messages: words, delay_s=0.3))  # ~5 s of text
+    app, url = serve(slow)
+    shop = Shop(browser, url)
+    try:
+        turn = shop.send(QUESTION)
+        cards = shop.wait_for_cards(turn)
+        assert cards and shop.answering()  # the cards are shown, the answer is still being written
+        assert "mantelpiece" not in shop.chat()
+        assert shop.wait(turn) == cards
+        assert "mantelpiece" in shop.chat() and cards[0] in shop.chat()
     finally:
         shop.context.close()
         app.close()

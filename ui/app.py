@@ -169,8 +169,8 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
         locked = gr.update(interactive=False)
         yield history, shelf, _working("Searching the catalogue…"), gr.update(value="", interactive=False), locked, locked
         text = ""
+        turn = shelf.turn + 1
         try:
-            turn = shelf.turn + 1
             for item in on_one_thread(assistant.stream(user, message, shelf.session)):
                 if isinstance(item, Shortlist):  # the cards first: they are ready long before the prose
                     shelf = Shelf(item.session, item.suggestions, {}, turn)
@@ -184,7 +184,7 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
                     shelf = Shelf(item.session, tuple(item.suggestions), shelf.marks if shelf.session == item.session else {}, turn)
         except Exception as error:  # noqa: BLE001 — the UI's one conversion point, see explain()
             history = [*history[:-1], {"role": "assistant", "content": explain(error)}]
-            shelf = replace(shelf, busy=False, turn=shelf.turn + 1)
+            shelf = replace(shelf, busy=False, turn=turn)  # the cards, if they came, stay: they are real products
         unlocked = gr.update(interactive=True)
         yield history, shelf, "", unlocked, unlocked, unlocked
 
