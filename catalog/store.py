@@ -48,6 +48,11 @@ class Catalog:
     def __post_init__(self) -> None:
         if self.shopper_events is None:
             object.__setattr__(self, "shopper_events", ShopperEvents.from_table(self.events))
+        elif len(self.shopper_events) != len(self.events):  # e.g. dataclasses.replace(catalog, events=…)
+            raise ValueError(
+                f"shopper_events holds {len(self.shopper_events):,} events but the table {len(self.events):,} — "
+                "leave shopper_events out to have it built from the events table"
+            )
 
     def forget(self, shopper_ids: frozenset[str] | set[str]) -> "Catalog":
         """A new version without these shoppers and their events (the right to be forgotten); this

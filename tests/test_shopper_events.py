@@ -93,6 +93,19 @@ def test_real_store_events(retail_slice):
     assert catalog.shopper_events.recent_purchases(some, 4, among=catalog.products) == brute_recent(table, some, 4, catalog.products)
 
 
+def test_a_catalogue_refuses_an_index_of_another_table():
+    """A version is its table and the index built from it; `dataclasses.replace(catalog, events=…)`
+    would otherwise keep answering from the old events."""
+    import dataclasses
+
+    from shopassist.catalog.store import Catalog
+
+    catalog = Catalog("t", {}, {}, random_table(0))
+    with pytest.raises(ValueError, match="leave shopper_events out"):
+        dataclasses.replace(catalog, events=random_table(0).head(10))
+    assert len(dataclasses.replace(catalog, shopper_events=None, events=random_table(0).head(10)).shopper_events) == 10
+
+
 @pytest.mark.parametrize("name", ["shopassist.catalog.shopper_events", "shopassist.catalog.events", "shopassist.catalog.store"])
 def test_docstring_examples(name):
     assert doctest.testmod(importlib.import_module(name)).failed == 0
