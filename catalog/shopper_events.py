@@ -152,6 +152,8 @@ class ShopperEvents:
         (('b', 1),)
         """
         wanted = set(kinds)
+        if wanted.issuperset(self.kinds):
+            return self  # nothing to drop, and an index never changes: no copy
         rows = np.isin(self.kind, [i for i, k in enumerate(self.kinds) if k in wanted])
         left = np.bincount(self.owners()[rows], minlength=len(self.shoppers)) > 0
         return self._keep(left, rows)
