@@ -19,6 +19,7 @@ from shopassist.assistant.replies import added_to_cart, clarify, comparison, fal
 from shopassist.assistant.session import Session, SessionStore, Turn
 from shopassist.catalog.event_log import EventLog
 from shopassist.catalog.models import Event, Product
+from shopassist.catalog.store import Catalog
 from shopassist.ranking.contract import RankContext, Ranker, Suggestion
 from shopassist.retrieval.query import CHINESE_BRANDS
 from shopassist.retrieval.retriever import Retriever
@@ -60,6 +61,7 @@ class _Clock:
 
 
 PROMPT_PURCHASES = 2  # the shopper's purchases named in the prompt
+SUMMARY_PURCHASES = 4  # ... and in the shopper picker's one-line summaries
 
 
 class Assistant:
@@ -82,13 +84,15 @@ class Assistant:
     ):
         self.retriever, self.ranker, self.llm = retriever, ranker, llm
         self.event_log = event_log
+        # The catalogue version serving now. Forgetting a shopper swaps in a new one (never edits
+        # this one), so each turn reads this reference once and finishes on what it read.
         self.catalog = retriever.catalog
         self.sessions = sessions or SessionStore()
         self.options, self.n, self.pool = options, suggestions, pool
         self._catalogue_ids = frozenset(pid.lower() for pid in self.catalog.products)
         self._brands = frozenset(self.retriever.vocabulary.brands | set(CHINESE_BRANDS.values()))
-        self._history_rows = self._group_history()
         self._forgotten = event_log.forgotten() if event_log is not None else frozenset()
+        self._forgetting = threading.Lock()
 
     # -- the API -------------------------------------------------------------------
     def ask(self, user: str | None, query: str, session: str | None = None) -> Answer:
@@ -131,9 +135,10 @@ class Assistant:
     # -- one turn ------------------------------------------------------------------
     def _turn(self, state: Session, user: str | None, message: str) -> Iterator[Shortlist | Chunk | Answer]:
         clock = _Clock()
-        message = mask_pii(message)  # first: nothing below (logs, prompt, history) sees raw PII
+        catalog = self.catalog  # this turn's version (see __init__)
+        message = mask_pii(message)  # first: nothing below (logs, prompt, the session's turns) sees raw PII
         language = language_of(message)
-        shown = [self.catalog.products[i] for i in state.shown if i in self.catalog.products]
+        shown = [catalog.products[i] for i in state.shown if i in catalog.products]
         intent = interpret(message, self.retriever.parse, state.query, shown, state.seen)
         clock.mark("understand")
         self._remember(state, "user", message)
@@ -185,8 +190,8 @@ class Assistant:
             yield from self._finish(state, clock, no_results(what, result.query.constraints, language), [], "no_results", language)
             return
         # Two purchases are enough to personalise the wording; each title costs the CPU model ~0.2 s.
-        bought = self.recent_purchases(user, PROMPT_PURCHASES)
-        messages = build_messages(top, message, self._summary(user, bought), language)
+        bought = _recent_purchases(catalog, user, PROMPT_PURCHASES)
+        messages = build_messages(top, message, _summary(catalog, user, bought), language)
         clock.mark("prompt")
         clock.since_start("before_llm")
         text_parts: list[str] = []
@@ -238,25 +243,27 @@ class Assistant:
         if self.event_log is not None:
             self.event_log.add_message(state.id, state.shopper_id, role, text)
 
-    def _group_history(self) -> dict:
-        """Row positions of each shopper's events: per-turn history lookups without a scan."""
-        return self.catalog.events.groupby("shopper_id").indices if len(self.catalog.events) else {}
-
     def _honour_forget_requests(self) -> None:
         """`shopassist forget-user` run while this process serves: from the next turn on, the
-        shopper's history, sessions and ranking signals are gone here too, not only on disk."""
+        shopper's events, sessions and ranking signals are gone here too, not only on disk."""
         if self.event_log is None:
             return
-        new = self.event_log.forgotten() - self._forgotten
-        if not new:
+        requested = self.event_log.forgotten()
+        if requested <= self._forgotten:
             return
-        self._forgotten |= new
-        self.catalog.forget(new)
-        self._history_rows = self._group_history()
-        for shopper_id in new:
-            self.sessions.drop_shopper(shopper_id)
-        if forget := getattr(self.ranker, "forget", None):
-            forget(new)
+        # One thread builds the new version; the others wait for it rather than answer this
+        # shopper from the old one. `_forgotten` grows last, so whoever sees it grown sees the swap.
+        with self._forgetting:
+            new = requested - self._forgotten
+            if not new:
+                return
+            catalog = self.catalog.forget(new)
+            if forget := getattr(self.ranker, "forget", None):
+                forget(catalog)
+            self.catalog = catalog
+            for shopper_id in new:
+                self.sessions.drop_shopper(shopper_id)
+            self._forgotten = self._forgotten | new
         log.info("forgot %d shopper(s) on request", len(new))
 
     def prepare(self, user: str | None) -> threading.Thread | None:
@@ -278,41 +285,33 @@ class Assistant:
         thread.start()
         return thread
 
-    def shopper_summary(self, user: str | None, recent: int = 4) -> str:
+    def shopper_summary(self, user: str | None, recent: int = SUMMARY_PURCHASES) -> str:
         """One line about the shopper: where they are and the last `recent` things they bought."""
-        return self._summary(user, self.recent_purchases(user, recent))
-
-    def _summary(self, user: str | None, bought: list[Product]) -> str:
-        shopper = self.catalog.shoppers.get(user) if user else None
-        if shopper is None and (not user or user not in self._history_rows):
-            return "a new shopper (no history)"
-        parts = [f"from {shopper.country}" if shopper and shopper.country else "a returning shopper"]
-        if bought:
-            parts.append("recently bought " + ", ".join(p.display_title for p in bought))
-        return "; ".join(parts)
-
-    def recent_purchases(self, user: str | None, n: int) -> list[Product]:
-        """The shopper's last `n` distinct purchases, newest first."""
-        rows = self._history_rows.get(user) if user else None
-        if rows is None or not len(rows):
-            return []
-        latest = self.catalog.events.iloc[rows].sort_values("timestamp").tail(20)["product_id"].tolist()
-        ids = list(dict.fromkeys(p for p in reversed(latest) if p in self.catalog.products))[:n]
-        return [self.catalog.products[p] for p in ids]
-
-    def history(self, user: str) -> list[Event]:
-        return self.catalog.history(user)
+        catalog = self.catalog
+        return _summary(catalog, user, _recent_purchases(catalog, user, recent))
 
     def shoppers(self, limit: int = 50) -> list[tuple[str, str]]:
         """(id, one-line summary) of the store's most active shoppers, for a shopper picker."""
-        if not self._history_rows:
-            return []
-        busiest = sorted(self._history_rows.items(), key=lambda kv: -len(kv[1]))[:limit]
-        out = []
-        for shopper_id, rows in busiest:
-            summary = self.shopper_summary(shopper_id)
-            out.append((shopper_id, f"{len(rows)} purchases; {summary}"))
-        return out
+        catalog = self.catalog  # one version for the whole list
+        return [
+            (shopper_id, f"{count} purchases; {_summary(catalog, shopper_id, _recent_purchases(catalog, shopper_id, SUMMARY_PURCHASES))}")
+            for shopper_id, count in catalog.shopper_events.busiest(limit)
+        ]
 
     def product(self, product_id: str) -> Product | None:
         return self.catalog.products.get(product_id)
+
+
+def _summary(catalog: Catalog, user: str | None, bought: list[Product]) -> str:
+    shopper = catalog.shoppers.get(user) if user else None
+    if shopper is None and not catalog.shopper_events.knows(user):
+        return "a new shopper (no history)"
+    parts = [f"from {shopper.country}" if shopper and shopper.country else "a returning shopper"]
+    if bought:
+        parts.append("recently bought " + ", ".join(p.display_title for p in bought))
+    return "; ".join(parts)
+
+
+def _recent_purchases(catalog: Catalog, user: str | None, n: int) -> list[Product]:
+    """The shopper's last `n` distinct purchases that the catalogue still lists, newest first."""
+    return [catalog.products[p] for p in catalog.shopper_events.recent_purchases(user, n, among=catalog.products)]

@@ -1,5 +1,5 @@
 """Personal data typed into the chat is masked before anything else sees the message: logs, the
-LLM prompt, the session history and stored events only ever hold the masked text."""
+LLM prompt, the session's turns and stored events only ever hold the masked text."""
 
 from __future__ import annotations
 

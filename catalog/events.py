@@ -1,7 +1,9 @@
 """The events table: one row per shopper action. pandas stays inside catalog/ and training code;
-other stages get `Event` records through `Catalog.history`."""
+the serving path asks `Catalog.shopper_events` (catalog.shopper_events.ShopperEvents) instead."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -23,15 +25,15 @@ def empty_events(n: int = 0) -> pd.DataFrame:
     )
 
 
-def to_records(frame: pd.DataFrame) -> list[Event]:
-    return [
-        Event(
-            shopper_id=str(r.shopper_id),
-            product_id=str(r.product_id),
-            kind=r.kind,
-            timestamp=r.timestamp.to_pydatetime(),
-            quantity=int(r.quantity),
-            value=None if pd.isna(r.value) else float(r.value),
-        )
-        for r in frame.itertuples(index=False)
-    ]
+def events_table(events: Iterable[Event]) -> pd.DataFrame:
+    """An events table from records, in their order (for small stores made in code: tests, examples).
+
+    >>> from datetime import datetime
+    >>> events_table([Event("ann", "mug", "purchase", datetime(2024, 1, 1))])[["shopper_id", "kind"]].values.tolist()
+    [['ann', 'purchase']]
+    """
+    rows = [(e.shopper_id, e.product_id, e.kind, e.timestamp, e.quantity, e.value) for e in events]
+    if not rows:
+        return empty_events()
+    frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+    return frame.astype({"shopper_id": "string", "product_id": "string", "kind": "string", "value": "float64"})

@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Literal
 
 EventKind = Literal["view", "cart", "purchase", "rating", "like", "dislike"]
+# Kinds that say "I want this"; dislikes are negatives and never enter a shopper's item history.
+POSITIVE_KINDS: tuple[str, ...] = ("view", "cart", "purchase", "rating", "like")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,14 @@ from shopassist.settings import Settings
 
 
 def export_shopper(settings: Settings, store: str, shopper_id: str) -> dict:
-    """Profile, purchase history, feedback events, sessions and (masked) messages as one object."""
+    """Profile, store events, feedback events, sessions and (masked) messages as one object."""
     folder = settings.store_dir(store)
     catalog = Catalog.open(store, folder)
     log = EventLog(folder / "events.db")
     shopper = catalog.shoppers.get(shopper_id)
     events = [
         {"product_id": e.product_id, "kind": e.kind, "timestamp": e.timestamp.isoformat(), "quantity": e.quantity, "value": e.value, "source": "store"}
-        for e in catalog.history(shopper_id)
+        for e in catalog.shopper_events.of(shopper_id)
     ] + [
         {"product_id": e.product_id, "kind": e.kind, "timestamp": e.timestamp.isoformat(), "quantity": e.quantity, "value": e.value, "source": "assistant"}
         for e in log.events(shopper_id)
@@ -35,13 +35,14 @@ def forget_shopper(settings: Settings, store: str, shopper_id: str) -> dict:
     """Delete the shopper's events, sessions and messages from the store's snapshot and event log,
     and record the request so reloading or reindexing from the source files leaves them out.
 
-    Trained rankers keep no per-shopper rows (histories are read from the snapshot at request
-    time), so the next ranking no longer reflects the shopper; their share in aggregate model
-    statistics goes at the next `shopassist train`.
+    Trained rankers keep no per-shopper rows (a shopper's events are read from the snapshot when
+    it is opened), so the next ranking no longer reflects the shopper; their share in aggregate
+    model statistics goes at the next `shopassist train`.
     """
     folder = settings.store_dir(store)
     catalog = Catalog.open(store, folder)
-    removed = catalog.forget({shopper_id})
-    catalog.save(folder)
+    kept = catalog.forget({shopper_id})
+    kept.save(folder)
+    removed = len(catalog.events) - len(kept.events)
     deleted = EventLog(folder / "events.db").forget(shopper_id)
     return {"shopper": shopper_id, "store": store, "store_events": removed, "assistant_events": deleted["events"], "messages": deleted["messages"]}

@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from shopassist.catalog.events import empty_events, to_records
-from shopassist.catalog.models import Event, Product, Shopper
+from shopassist.catalog.events import empty_events
+from shopassist.catalog.models import Product, Shopper
 from shopassist.catalog.report import LoadReport
+from shopassist.catalog.shopper_events import ShopperEvents
 from shopassist.catalog.sources.online_retail import load_online_retail, looks_like_online_retail
 from shopassist.catalog.sources.product_table import ColumnMapping, read_product_file
 from shopassist.catalog.sources.rows import iter_files, read_rows
@@ -22,28 +23,51 @@ from shopassist.errors import CatalogError, StoreNotFound
 DEMO = "demo"
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Catalog:
+    """One version of a store's contents. Serving threads share it, so nothing changes it:
+    forgetting shoppers makes a new version (`forget`), and whoever serves swaps the reference.
+
+    >>> from datetime import datetime
+    >>> from shopassist.catalog.events import events_table
+    >>> from shopassist.catalog.models import Event
+    >>> shop = Catalog("toy", {"a": Product("a", "A", "A")}, {"ann": Shopper("ann")},
+    ...                events_table([Event("ann", "a", "purchase", datetime(2024, 1, 1))]))
+    >>> [e.product_id for e in shop.shopper_events.of("ann")], shop.forget({"ann"}).shopper_events.knows("ann")
+    (['a'], False)
+    """
+
     name: str
     products: dict[str, Product]
     shoppers: dict[str, Shopper] = field(default_factory=dict)
     events: pd.DataFrame = field(default_factory=empty_events)  # catalog.events.EVENT_COLUMNS
     report: LoadReport = field(default_factory=LoadReport)
+    # Every question the serving path asks about the events, indexed once for this version.
+    shopper_events: ShopperEvents = field(default=None, repr=False)  # type: ignore[assignment]  # None: built from `events`
 
-    def forget(self, shopper_ids: frozenset[str] | set[str]) -> int:
-        """Remove these shoppers and their events (the right to be forgotten); returns events removed."""
+    def __post_init__(self) -> None:
+        if self.shopper_events is None:
+            object.__setattr__(self, "shopper_events", ShopperEvents.from_table(self.events))
+        elif len(self.shopper_events) != len(self.events):  # e.g. dataclasses.replace(catalog, events=…)
+            raise ValueError(
+                f"shopper_events holds {len(self.shopper_events):,} events but the table {len(self.events):,} — "
+                "leave shopper_events out to have it built from the events table"
+            )
+
+    def forget(self, shopper_ids: frozenset[str] | set[str]) -> "Catalog":
+        """A new version without these shoppers and their events (the right to be forgotten); this
+        one is left as it is, so a turn already reading it finishes on it. See the class for an example."""
         if not shopper_ids:
-            return 0
-        gone = self.events["shopper_id"].isin(list(shopper_ids))
-        self.events = self.events[~gone].reset_index(drop=True)
-        for shopper_id in shopper_ids:
-            self.shoppers.pop(shopper_id, None)
-        return int(gone.sum())
-
-    def history(self, shopper_id: str) -> list[Event]:
-        """The shopper's events, oldest first."""
-        mine = self.events[self.events["shopper_id"] == shopper_id]
-        return to_records(mine.sort_values("timestamp", kind="stable"))
+            return self
+        gone = self.events["shopper_id"].isin(list(shopper_ids)).to_numpy()
+        return Catalog(
+            self.name,
+            self.products,
+            {k: v for k, v in self.shoppers.items() if k not in shopper_ids},
+            self.events[~gone].reset_index(drop=True),
+            self.report,
+            self.shopper_events.without(shopper_ids),
+        )
 
     # -- snapshot -----------------------------------------------------------------
     def save(self, folder: Path) -> None:

@@ -1,20 +1,19 @@
 """What the ranker knows about a shopper at request time: their stored events plus this session's.
 
-`Catalog.history` filters the whole events table per call (tens of milliseconds on the demo store);
-ranking needs it per request, so the stored events are grouped once, on first use.
+Here a history is what the models read: a shopper's item codes, oldest first. `ItemHistories`
+codes one catalogue version's positive events once, when it is made; a version that has forgotten
+shoppers gets a new one (see `TrainedRanker.forget`), never an edit of this one.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from shopassist.catalog.models import Event
-from shopassist.catalog.store import Catalog
-from shopassist.ranking.sources import POSITIVE_KINDS
+from shopassist.catalog.models import POSITIVE_KINDS, Event
+from shopassist.catalog.shopper_events import ShopperEvents
 
 VERBS = {"purchase": "bought", "view": "viewed", "cart": "added to your cart", "like": "liked", "rating": "rated"}
 
@@ -37,45 +36,39 @@ class ShopperState:
         return int(hits[-1]) if len(hits) else -1
 
 
-class Histories:
-    """Stored histories by shopper id, as item codes of one trained item index."""
+class ItemHistories:
+    """Every shopper's stored positive events as item codes of one trained item index.
 
-    def __init__(self, catalog: Catalog, item_index: Mapping[str, int]):
-        self._catalog, self._index = catalog, item_index
-        self._by_shopper: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
-        self._lock = threading.Lock()
+    >>> from datetime import datetime
+    >>> from shopassist.catalog.events import events_table
+    >>> bought = events_table([Event("ann", p, "purchase", datetime(2024, 1, d)) for d, p in enumerate("bxa", 1)])
+    >>> codes, kinds = ItemHistories(ShopperEvents.from_table(bought), {"a": 0, "b": 1}).stored("ann")
+    >>> codes.tolist(), kinds.tolist()  # "x" is not in the index: the models cannot read it
+    ([1, 0], ['purchase', 'purchase'])
+    """
 
-    def _build(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        events = self._catalog.events
+    def __init__(self, shopper_events: ShopperEvents, item_index: Mapping[str, int]):
+        self._index = item_index
+        self._by_shopper = self._build(shopper_events.of_kinds(POSITIVE_KINDS))
+
+    def _build(self, events: ShopperEvents) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         if not len(events):
             return {}
-        positive = events["kind"].isin(POSITIVE_KINDS).to_numpy()
-        codes = events["product_id"].astype(str).map(self._index).to_numpy()
-        keep = positive & ~np.isnan(codes.astype(float))
-        shoppers = events["shopper_id"].astype(str).to_numpy()[keep]
-        when = events["timestamp"].to_numpy(dtype="datetime64[ns]")[keep]
-        kinds = events["kind"].astype(str).to_numpy(dtype=object)[keep]
-        codes = codes[keep].astype(np.int64)
-        order = np.lexsort((when, shoppers))  # stable: ties keep the events table's order
-        shoppers, codes, kinds = shoppers[order], codes[order], kinds[order]
-        bounds = np.flatnonzero(shoppers[1:] != shoppers[:-1]) + 1
+        codes = item_codes(events, self._index)
+        keep = codes >= 0
+        owner = events.owners()[keep]
+        codes, kinds = codes[keep], np.array(events.kinds, dtype=object)[events.kind[keep]]
+        if not len(codes):
+            return {}
+        bounds = np.flatnonzero(owner[1:] != owner[:-1]) + 1  # already grouped by shopper, oldest first
         starts = np.r_[0, bounds]
-        return {str(shoppers[s]): (c, k) for s, c, k in zip(starts, np.split(codes, bounds), np.split(kinds, bounds))}
+        shoppers = events.shoppers[owner[starts]].tolist()
+        return dict(zip(shoppers, zip(np.split(codes, bounds), np.split(kinds, bounds))))
 
     def stored(self, shopper_id: str | None) -> tuple[np.ndarray, np.ndarray]:
-        """(codes, kinds) oldest first; empty for an unknown or missing shopper."""
-        if self._by_shopper is None:
-            with self._lock:
-                if self._by_shopper is None:
-                    self._by_shopper = self._build()
+        """(codes, kinds) oldest first; empty for an unknown or missing shopper (see the class for an example)."""
         empty = (np.zeros(0, np.int64), np.zeros(0, dtype=object))
         return self._by_shopper.get(shopper_id, empty) if shopper_id else empty
-
-    def forget(self, shopper_ids: frozenset[str]) -> None:
-        """Drop these shoppers' stored histories (the catalogue has already lost their events)."""
-        with self._lock:
-            if self._by_shopper is not None:
-                self._by_shopper = {k: v for k, v in self._by_shopper.items() if k not in shopper_ids}
 
     def state(self, shopper_id: str | None, recent: Sequence[Event] = ()) -> ShopperState:
         """The stored history followed by this session's positives; cart adds are moved last, the
@@ -88,3 +81,17 @@ class Histories:
         kinds = np.concatenate([kinds, np.array([e.kind for e in session], dtype=object)])
         in_session = np.r_[np.zeros(len(codes), bool), np.ones(len(session), bool)]
         return ShopperState(items.astype(np.int64), kinds, in_session, disliked, known=len(codes) > 0)
+
+
+def item_codes(events: ShopperEvents, item_index: Mapping[str, int]) -> np.ndarray:
+    """(n,) int64: each event's product as a code of `item_index`; -1 where the index lacks it.
+
+    >>> from datetime import datetime
+    >>> from shopassist.catalog.events import events_table
+    >>> day = datetime(2024, 1, 1)
+    >>> item_codes(ShopperEvents.from_table(events_table([Event("ann", p, "view", day) for p in "abz"])), {"a": 0, "b": 1}).tolist()
+    [0, 1, -1]
+    """
+    # One index lookup per distinct product, not per event: the events share a product vocabulary.
+    lookup = np.array([item_index.get(p, -1) for p in events.product_ids.tolist()], np.int64)
+    return lookup[events.product]

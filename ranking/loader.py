@@ -52,10 +52,21 @@ class LazyRanker:
         log.info("ranking %s with %s", self.store, self._about)
         return TrainedRanker(artefacts.load(folder), self.catalog, self.blend)
 
-    def forget(self, shopper_ids: frozenset[str]) -> None:
-        """A running ranker stops using these shoppers' histories (see `shopassist forget-user`)."""
-        if self._ranker is not None and hasattr(self._ranker, "histories"):
-            self._ranker.histories.forget(shopper_ids)
+    def forget(self, catalog: Catalog) -> None:
+        """Serve `catalog`, a version that has forgotten some shoppers (see `shopassist forget-user`),
+        whether or not the ranker has been loaded yet.
+
+        >>> import tempfile
+        >>> from shopassist.catalog.models import Product
+        >>> shop = Catalog("toy", {"a": Product("a", "A", "A")})
+        >>> r = LazyRanker(Settings.load(home=tempfile.mkdtemp()), "toy", shop)
+        >>> r.forget(shop.forget({"ann"})); r.ranker.catalog is r.catalog
+        True
+        """
+        with self._lock:  # a load under way would otherwise finish on the old version
+            self.catalog = catalog
+            if self._ranker is not None and (forget := getattr(self._ranker, "forget", None)):
+                forget(catalog)
 
     def describe(self) -> str:
         """Which ranker serves the store (loads it if that has not happened yet)."""

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from shopassist.catalog.store import Catalog
 from shopassist.ranking import features
 from shopassist.ranking.contract import RankContext, Suggestion
-from shopassist.ranking.history import Histories, ShopperState
+from shopassist.ranking.history import ItemHistories, ShopperState, item_codes
 from shopassist.ranking.pipeline import Trained
 from shopassist.ranking.reasons import Evidence, reason, short_title
 from shopassist.retrieval.candidate import Candidate
@@ -31,7 +31,39 @@ class Blend:
     dislike: float = 1.5  # standard deviations removed per unit of text similarity to a disliked product
 
 
-class TrainedRanker:
+class _CatalogRanker:
+    """What both rankers share: the catalogue version they serve and its shoppers' item histories."""
+
+    index: dict[str, int]
+    catalog: Catalog
+    item_histories: ItemHistories
+
+    def forget(self, catalog: Catalog) -> None:
+        """Serve `catalog`, a version of this ranker's catalogue that has forgotten some shoppers
+        (`Catalog.forget`): item histories are built for it, then swapped in with one assignment,
+        so a ranking already under way finishes on the ones it read.
+
+        >>> from datetime import datetime
+        >>> from shopassist.catalog.events import events_table
+        >>> from shopassist.catalog.models import Event, Product
+        >>> shop = Catalog("toy", {"a": Product("a", "A", "A")}, {}, events_table([Event("ann", "a", "purchase", datetime(2024, 1, 1))]))
+        >>> ranker, mug = PopularityRanker(shop), [Candidate(shop.products["a"], 1.0)]
+        >>> ranker.rank("ann", mug)[0].reason
+        'you bought this before'
+        >>> ranker.forget(shop.forget({"ann"}))
+        >>> ranker.rank("ann", mug)[0].reason
+        'matches your search'
+        """
+        self._serve(catalog)
+
+    def _serve(self, catalog: Catalog) -> None:
+        histories = ItemHistories(catalog.shopper_events, self.index)
+        # Versions differ only in shoppers and events; products are shared, so either catalogue
+        # answers a ranking that reads `catalog` just before or after this swap.
+        self.catalog, self.item_histories = catalog, histories
+
+
+class TrainedRanker(_CatalogRanker):
     """The final ranker from `shopassist train`: every model's signal, combined as learned.
 
     >>> from shopassist.ranking.interactions import toy
@@ -43,15 +75,15 @@ class TrainedRanker:
     """
 
     def __init__(self, trained: Trained, catalog: Catalog, blend: Blend = Blend()):
-        self.trained, self.catalog, self.blend = trained, catalog, blend
+        self.trained, self.blend = trained, blend
         self.index = {pid: i for i, pid in enumerate(trained.item_ids)}
-        self.histories = Histories(catalog, self.index)
+        self._serve(catalog)
         counts = trained.models["popularity"].counts
         self._counts = counts
         self._popularity = np.argsort(np.argsort(counts, kind="stable"), kind="stable") / max(len(counts) - 1, 1)
 
     def rank(self, shopper_id: str | None, candidates: Sequence[Candidate], context: RankContext | None = None) -> list[Suggestion]:
-        context, state, cands, codes = _prepare(self.histories, self.index, shopper_id, candidates, context)
+        context, state, cands, codes = _prepare(self.item_histories, self.index, shopper_id, candidates, context)
         if not cands:
             return []
         text = self._text(codes, cands)
@@ -175,7 +207,7 @@ class TrainedRanker:
         return np.asarray((text @ sp.vstack(bad).T).max(axis=1).todense()).ravel()
 
 
-class PopularityRanker:
+class PopularityRanker(_CatalogRanker):
     """The untrained ranker: query relevance and what sells in this store (before `shopassist train`).
 
     >>> from shopassist.catalog.models import Product
@@ -185,17 +217,18 @@ class PopularityRanker:
     """
 
     def __init__(self, catalog: Catalog, blend: Blend = Blend()):
-        self.catalog, self.blend = catalog, blend
+        self.blend = blend
         ids = list(catalog.products)
         self.index = {pid: i for i, pid in enumerate(ids)}
-        self.histories = Histories(catalog, self.index)
-        events = catalog.events
-        sold = events["product_id"].astype(str).map(self.index).dropna().to_numpy(np.int64) if len(events) else np.zeros(0, np.int64)
-        self._counts = np.bincount(sold, minlength=len(ids)).astype(np.float64)
+        self._serve(catalog)
+        # Counted once, like a trained model's counts: a forgotten shopper's share goes when the
+        # ranker is next built, not at `forget` (their personal signal goes at once).
+        codes = item_codes(catalog.shopper_events, self.index)
+        self._counts = np.bincount(codes[codes >= 0], minlength=len(ids)).astype(np.float64)
         self._popularity = np.argsort(np.argsort(self._counts, kind="stable"), kind="stable") / max(len(ids) - 1, 1)
 
     def rank(self, shopper_id: str | None, candidates: Sequence[Candidate], context: RankContext | None = None) -> list[Suggestion]:
-        context, state, cands, codes = _prepare(self.histories, self.index, shopper_id, candidates, context)
+        context, state, cands, codes = _prepare(self.item_histories, self.index, shopper_id, candidates, context)
         if not cands:
             return []
         pop = np.where(codes >= 0, np.log1p(self._counts[np.maximum(codes, 0)]), 0.0)
@@ -211,7 +244,7 @@ class PopularityRanker:
         return _suggestions(cands, final, evidence, signals, context.constraints)
 
 
-def _prepare(histories: Histories, index, shopper_id, candidates, context):
+def _prepare(histories: ItemHistories, index, shopper_id, candidates, context):
     """(context, shopper state, candidates left after this session's dislikes, their item codes; -1 = unknown)."""
     context = context or RankContext()
     state = histories.state(shopper_id, context.recent)

@@ -11,13 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from shopassist.catalog.models import POSITIVE_KINDS
 from shopassist.catalog.report import Ledger, Rejection
 from shopassist.catalog.store import Catalog, load_catalog
 from shopassist.ranking.interactions import Interactions, from_columns
 from shopassist.errors import CatalogError
-
-# Event kinds that say "I want this"; dislikes are negatives and never enter a history.
-POSITIVE_KINDS = ("view", "cart", "purchase", "rating", "like")
 
 
 @dataclass

@@ -101,9 +101,10 @@ def build_store(
     Killed at any point, the next run finishes the job: the vector index is diffed against the
     catalogue by content hash, the lexical index is replaced whole and rebuilt unless its
     fingerprint matches the catalogue, and the snapshot files are each replaced atomically."""
-    catalog = load_catalog(spec.path, spec.name, mapping)
+    loaded = load_catalog(spec.path, spec.name, mapping)
     folder = settings.store_dir(spec.name)
-    removed = catalog.forget(EventLog(folder / "events.db").forgotten())  # they stay forgotten on reload
+    catalog = loaded.forget(EventLog(folder / "events.db").forgotten())  # they stay forgotten on reload
+    removed = len(loaded.events) - len(catalog.events)
     if removed:
         catalog.report.events.accepted -= removed
         catalog.report.events.dropped["shopper asked to be forgotten"] += removed

@@ -75,7 +75,7 @@ def poisoned_retriever(retail_slice, embedder, tmp_path_factory):
 def assert_grounded(answer, message, catalog, user=None):
     shown = [s.product for s in answer.suggestions]
     # Products the shopper bought are catalogue products too: "since you bought …" names no invention.
-    bought = [catalog.products[e.product_id] for e in (catalog.history(user) if user else []) if e.product_id in catalog.products]
+    bought = [catalog.products[e.product_id] for e in (catalog.shopper_events.of(user) if user else []) if e.product_id in catalog.products]
     for p in shown:
         assert catalog.products[p.id] == p, "a shown product must be the catalogue's own record"
     prices = {round(p.price, 2) for p in shown if p.price is not None}

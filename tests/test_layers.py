@@ -37,17 +37,28 @@ def _lint(root: Path) -> subprocess.CompletedProcess:
 def test_no_stage_imports_a_stage_above_it(tmp_path):
     result = _lint(_installed_layout(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    assert "2 kept, 0 broken" in result.stdout  # the layers, and no pandas on the serving path
+
+
+def _lint_planted(root: Path, module: str, line: str) -> subprocess.CompletedProcess:
+    """Lint the installed layout with `line` added at the end of `module` (a path under shopassist/)."""
+    path = _installed_layout(root) / "shopassist" / module
+    path.write_text(path.read_text() + f"\n{line}  # planted\n")
+    return _lint(root)
 
 
 def test_a_planted_upward_import_is_caught(tmp_path):
     """The check itself can fail: catalog reaching up into the assistant breaks the contract."""
-    root = _installed_layout(tmp_path)
-    models = root / "shopassist" / "catalog" / "models.py"
-    models.write_text(models.read_text() + "\nfrom shopassist.assistant import core  # planted\n")
-    result = _lint(root)
+    result = _lint_planted(tmp_path, "catalog/models.py", "from shopassist.assistant import core")
     assert result.returncode == 1
     assert "shopassist.catalog.models -> shopassist.assistant.core" in result.stdout
+
+
+def test_a_planted_pandas_import_on_the_serving_path_is_caught(tmp_path):
+    """Serving code reads the catalogue's typed records and arrays; a DataFrame creeping back is caught."""
+    result = _lint_planted(tmp_path, "assistant/core.py", "import pandas")
+    assert result.returncode == 1
+    assert "shopassist.assistant.core -> pandas" in result.stdout
 
 
 def test_every_top_level_module_is_in_a_layer():
@@ -55,7 +66,7 @@ def test_every_top_level_module_is_in_a_layer():
     import tomllib
 
     config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]
-    (contract,) = config["contracts"]
+    (contract,) = [c for c in config["contracts"] if c["type"] == "layers"]
     named = {m.strip() for layer in contract["layers"] for m in layer.replace(":", "|").split("|")}
     present = {f"shopassist.{p.stem}" for p in (REPO / "shopassist").glob("*.py") if p.stem != "__init__"}
     present |= {f"shopassist.{stage}" for stage in STAGES}

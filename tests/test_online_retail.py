@@ -62,9 +62,9 @@ def test_shoppers_and_purchase_events(sample):
     assert catalog.report.events.dropped["no customer id (anonymous sale)"] > 0
     shopper = catalog.shoppers["17850"]
     assert shopper.country == "United Kingdom"
-    history = catalog.history("17850")
-    assert history and all(e.kind == "purchase" for e in history)
-    assert [e.timestamp for e in history] == sorted(e.timestamp for e in history)
+    events = catalog.shopper_events.of("17850")
+    assert events and all(e.kind == "purchase" for e in events)
+    assert [e.timestamp for e in events] == sorted(e.timestamp for e in events)
 
 
 def test_missing_brand_and_category_are_flagged_not_invented(sample):

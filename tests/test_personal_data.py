@@ -6,6 +6,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -14,6 +15,8 @@ from shopassist.assistant.llm.fakes import ScriptedLLM
 from shopassist.catalog.event_log import EventLog
 from shopassist.catalog.models import Event
 from shopassist.ranking.fakes import RetrievalOrderRanker
+from shopassist.ranking.ranker import PopularityRanker
+from shopassist.retrieval.candidate import Candidate
 from tests.test_cli import run
 
 SHOPPER = "17850"
@@ -25,7 +28,7 @@ def test_forget_and_export_a_shopper(settings, retail_slice):
     run(settings, "reindex", "--catalog", str(retail_slice), "--store", "shop")
     live = open_assistant(settings, "shop", without_llm=True)  # a UI process serving while forget-user runs
     before = live.ask(SHOPPER, "red mug")
-    assert "recently bought" in live.shopper_summary(SHOPPER) and len(live.ranker.ranker.histories.stored(SHOPPER)[0])
+    assert "recently bought" in live.shopper_summary(SHOPPER) and len(live.ranker.ranker.item_histories.stored(SHOPPER)[0])
     log = EventLog(settings.store_dir("shop") / "events.db")
     log.append(Event(SHOPPER, "85123A", "like", datetime.now(timezone.utc)), session="s1")
     log.add_message("s1", SHOPPER, "user", "a red mug, my email is [email]")
@@ -43,12 +46,70 @@ def test_forget_and_export_a_shopper(settings, retail_slice):
     # The running process honours it from its next turn: no history, no old session, no ranking signal.
     live.ask(SHOPPER, "red mug")
     assert live.shopper_summary(SHOPPER) == "a new shopper (no history)"
-    assert live.sessions.find(before.session) is None and len(live.ranker.ranker.histories.stored(SHOPPER)[0]) == 0
+    assert live.sessions.find(before.session) is None and len(live.ranker.ranker.item_histories.stored(SHOPPER)[0]) == 0
 
     # Reindexing from the source files does not bring the shopper back.
     run(settings, "reindex", "--catalog", str(retail_slice), "--store", "shop")
     again = json.loads(run(settings, "export-user", SHOPPER, "--store", "shop").stdout)
     assert again["events"] == [] and again["profile"] == {}
+
+
+def test_forgetting_while_another_thread_asks_leaves_no_trace(demo_retriever, tmp_path):
+    """Every shopper of the slice is forgotten in turn (as `forget-user` records it) while another
+    thread keeps asking for them. No turn fails, and once a forget is honoured no turn in either
+    thread shows the shopper's events: the prompt calls them a new shopper, no reason says they
+    bought a suggestion. The catalogue the turns started from is never changed under them."""
+    catalog, log = demo_retriever.catalog, EventLog(tmp_path / "events.db")
+    prompts = threading.local()  # the LLM is called in the asking thread: each thread sees its own prompt
+
+    def reply(messages):
+        prompts.last = "\n".join(m.content for m in messages)
+        return "[1] fits."
+
+    ranker = PopularityRanker(catalog)  # real reasons: "you bought this before" from the shopper's events
+    assistant = Assistant(demo_retriever, ranker, ScriptedLLM(reply), event_log=log, suggestions=50)  # every candidate's reason
+    victims = [shopper for shopper, _ in catalog.shopper_events.busiest(len(catalog.shoppers))]
+    bought = {s: catalog.products[catalog.shopper_events.recent_purchases(s, 1)[0]] for s in victims}
+    honoured: set[str] = set()  # forgets an ask has returned after
+    stop, failures = threading.Event(), []
+
+    def traces(shopper: str, answer) -> list[str]:
+        found = [] if "a new shopper (no history)" in prompts.last else [f"{shopper}: prompt says {prompts.last.splitlines()[1][:80]!r}"]
+        return found + [f"{shopper}: {s.product.id} '{s.reason}'" for s in answer.suggestions if "you bought" in s.reason]
+
+    def meanwhile() -> None:
+        i = 0
+        while not stop.is_set():
+            shopper = victims[i % len(victims)]
+            i += 7  # a stride, so this thread also reads shoppers long before and after their forget
+            done = shopper in honoured
+            try:
+                answer = assistant.ask(shopper, bought[shopper].display_title)
+            except Exception as e:  # the test's verdict: any failure of a concurrent turn
+                failures.append(f"{shopper}: {e!r}")
+                return
+            if done:
+                failures.extend(traces(shopper, answer))
+
+    other = threading.Thread(target=meanwhile)
+    other.start()
+    try:
+        for shopper in victims:
+            product = bought[shopper]
+            assert assistant.shopper_summary(shopper) != "a new shopper (no history)"  # the checks below can fail
+            assert ranker.rank(shopper, [Candidate(product, 1.0)])[0].reason == "you bought this before"
+            log.forget(shopper)
+            answer = assistant.ask(shopper, product.display_title)
+            honoured.add(shopper)
+            assert traces(shopper, answer) == []
+            assert assistant.shopper_summary(shopper) == "a new shopper (no history)"
+            assert ranker.rank(shopper, [Candidate(product, 1.0)])[0].reason != "you bought this before"
+    finally:
+        stop.set()
+        other.join()
+    assert failures == []
+    assert len(victims) == len(catalog.shoppers) > 150 and len(assistant.catalog.shopper_events) == 0
+    assert all(catalog.shopper_events.knows(s) for s in victims)  # the shared first version is as it was
 
 
 def test_feedback_and_messages_are_written_durably(demo_retriever, tmp_path):

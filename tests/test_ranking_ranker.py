@@ -90,7 +90,7 @@ def test_a_known_shopper_gets_their_own_taste_with_reasons_from_their_history(ra
     for shopper, taste in (("s0", "tea"), ("s1", "tools")):
         out = ranker.rank(shopper, everything(store))
         assert {group_of(s.product) for s in out[:4]} == {taste}, [s.product.display_title for s in out[:4]]
-        history = {store.products[e.product_id].display_title for e in store.history(shopper)}
+        history = {store.products[e.product_id].display_title for e in store.shopper_events.of(shopper)}
         new_to_them = next(s for s in out if s.product.display_title not in history)
         assert group_of(new_to_them.product) == taste
         assert any(t in new_to_them.reason for t in history), new_to_them.reason
@@ -99,11 +99,11 @@ def test_a_known_shopper_gets_their_own_taste_with_reasons_from_their_history(ra
 
 
 def test_history_index_matches_the_catalogue(ranker, store):
-    """The ranker's per-shopper index against brute force (Catalog.history)."""
+    """The ranker's per-shopper index against brute force (ShopperEvents.of)."""
     for shopper in ("s0", "s7", "s39"):
-        codes, kinds = ranker.histories.stored(shopper)
-        assert [ranker.trained.item_ids[c] for c in codes] == [e.product_id for e in store.history(shopper)]
-        assert list(kinds) == [e.kind for e in store.history(shopper)]
+        codes, kinds = ranker.item_histories.stored(shopper)
+        assert [ranker.trained.item_ids[c] for c in codes] == [e.product_id for e in store.shopper_events.of(shopper)]
+        assert list(kinds) == [e.kind for e in store.shopper_events.of(shopper)]
 
 
 @pytest.mark.parametrize("shopper", [None, "nobody-we-know"])
@@ -187,8 +187,8 @@ def test_on_real_demo_store_events(retail_slice):
     assert report.ledger.read == report.ledger.accepted + sum(report.ledger.rejected.values())
     config = TrainConfig(sasrec=SASRecConfig(dim=16, epochs=3), segments=4, combiners=("logistic C=1",))
     ranker = TrainedRanker(train(production_fold(data, "leave-last-out"), data, config), real)  # the slice spans days
-    shopper = max(real.shoppers, key=lambda s: len(ranker.histories.stored(s)[0]))
-    bought = {real.products[e.product_id].display_title for e in real.history(shopper)}
+    shopper = max(real.shoppers, key=lambda s: len(ranker.item_histories.stored(s)[0]))
+    bought = {real.products[e.product_id].display_title for e in real.shopper_events.of(shopper)}
     out = ranker.rank(shopper, [Candidate(p, 1.0) for p in list(real.products.values())[:300]])
     assert len(out) == 300 and all(s.reason for s in out)
     assert any(t[:20] in s.reason for s in out[:20] for t in bought), [s.reason for s in out[:5]]

@@ -157,36 +157,36 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
         assistant.prepare(user_of(choice))
         return [], Shelf(), profile(choice), ""
 
-    def respond(message: str, choice: str | None, history: list[dict], shelf: Shelf) -> Iterator[tuple]:
+    def respond(message: str, choice: str | None, messages: list[dict], shelf: Shelf) -> Iterator[tuple]:
         message = (message or "").strip()
         if not message:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         user = user_of(choice)
-        history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+        messages = [*messages, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
         shelf = replace(shelf, suggestions=(), marks={}, busy=True)
         # The input, Send and the picker stay locked until the answer is complete.
         locked = gr.update(interactive=False)
-        yield history, shelf, _working("Searching the catalogue…"), gr.update(value="", interactive=False), locked, locked
+        yield messages, shelf, _working("Searching the catalogue…"), gr.update(value="", interactive=False), locked, locked
         text = ""
         turn = shelf.turn + 1
         try:
             for item in on_one_thread(assistant.stream(user, message, shelf.session)):
                 if isinstance(item, Shortlist):  # the cards first: they are ready long before the prose
                     shelf = Shelf(item.session, item.suggestions, {}, turn)
-                    yield history, shelf, _working("Writing the answer…"), gr.skip(), gr.skip(), gr.skip()
+                    yield messages, shelf, _working("Writing the answer…"), gr.skip(), gr.skip(), gr.skip()
                 elif isinstance(item, Chunk):
                     text += item.text
-                    history = [*history[:-1], {"role": "assistant", "content": text}]
-                    yield history, gr.skip(), _working("Writing the answer…"), gr.skip(), gr.skip(), gr.skip()
+                    messages = [*messages[:-1], {"role": "assistant", "content": text}]
+                    yield messages, gr.skip(), _working("Writing the answer…"), gr.skip(), gr.skip(), gr.skip()
                 else:  # the Answer, always last: its text is the verified whole
-                    history = [*history[:-1], {"role": "assistant", "content": item.text}]
+                    messages = [*messages[:-1], {"role": "assistant", "content": item.text}]
                     shelf = Shelf(item.session, tuple(item.suggestions), shelf.marks if shelf.session == item.session else {}, turn)
         except Exception as error:  # noqa: BLE001 — the UI's one conversion point, see explain()
-            history = [*history[:-1], {"role": "assistant", "content": explain(error)}]
+            messages = [*messages[:-1], {"role": "assistant", "content": explain(error)}]
             shelf = replace(shelf, busy=False, turn=turn)  # the cards, if they came, stay: they are real products
         unlocked = gr.update(interactive=True)
-        yield history, shelf, "", unlocked, unlocked, unlocked
+        yield messages, shelf, "", unlocked, unlocked, unlocked
 
     def give_feedback(product_id: str, kind: str, shelf: Shelf):
         try:

@@ -2,7 +2,7 @@
 
 The chat template comes from the GGUF file itself. One `Llama` per process, reused across turns:
 llama.cpp keeps the tokens it has already read and, on the next call, reads only what follows the
-longest unchanged prefix. So a prompt whose stable part (system rules, then shopper history) comes
+longest unchanged prefix. So a prompt whose stable part (system rules, then the shopper line) comes
 first answers the next turn in tens of milliseconds instead of seconds (see ../shared/MODELS.md).
 """
 
@@ -28,7 +28,7 @@ class LlamaCppLLM:
     """
 
     def __init__(self, path: Path | str, *, n_threads: int, n_ctx: int = 4096, name: str | None = None):
-        # 4096 tokens: system rules + history + a dozen product lines + the answer, with room to
+        # 4096 tokens: system rules + the shopper line + a dozen product lines + the answer, with room to
         # spare; the KV cache for it stays small (~120 MB for the 1.5B model).
         from llama_cpp import Llama
 
@@ -83,7 +83,7 @@ class LlamaCppLLM:
                         emit(chunk["choices"][0]["delta"].get("content") or "")  # type: ignore[index,union-attr]
                 except ValueError as e:  # llama-cpp-python's one error type: prompt too long, bad state
                     raise LLMError(
-                        f"{self.name}: {e} — shorten the prompt (fewer products or history turns)"
+                        f"{self.name}: {e} — shorten the prompt (fewer products or a shorter message)"
                     ) from e
 
         return bounded_stream(produce, options.timeout_s, self.name)
