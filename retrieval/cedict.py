@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from pathlib import Path
 
 _NOT_A_SENSE = re.compile(
@@ -53,6 +53,18 @@ def parse_line(line: str) -> tuple[str, str, list[str]] | None:
     return words[0], words[1], list(dict.fromkeys(glosses))
 
 
+def longest_match(text: str, start: int, words: Container[str], longest: int) -> str | None:
+    """The longest of `words` (none longer than `longest`) that starts at text[start], or None.
+
+    >>> longest_match("无线鼠标", 0, {"无", "无线"}, 2)
+    '无线'
+    """
+    for end in range(min(len(text), start + longest), start, -1):
+        if text[start:end] in words:
+            return text[start:end]
+    return None
+
+
 def shipped_path() -> Path:
     """Where pip put CC-CEDICT (raises ModuleNotFoundError when the package is missing).
 
@@ -93,11 +105,7 @@ class Cedict:
 
     def longest_word(self, text: str, start: int) -> str | None:
         """The longest dictionary word that starts at text[start], or None."""
-        table = self._table()
-        for end in range(min(len(text), start + self._longest), start, -1):
-            if text[start:end] in table:
-                return text[start:end]
-        return None
+        return longest_match(text, start, self._table(), self._longest)
 
     def _table(self) -> dict[str, tuple[str, ...]]:
         if self._entries is None:

@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
-from shopassist.retrieval.cedict import Cedict
+from shopassist.retrieval.cedict import Cedict, longest_match
 from shopassist.retrieval.language import HAN
 from shopassist.retrieval.query import CHINESE_BRANDS
 
@@ -54,7 +54,7 @@ class QueryTranslator:
         """
         words, i = [], 0
         while i < len(run):
-            word = self._brand_at(run, i) or self.dictionary.longest_word(run, i)
+            word = longest_match(run, i, self._brands, self._longest_brand) or self.dictionary.longest_word(run, i)
             if word is None or not HAN.search(word):  # Latin-only "words" (A, 3C) are the shopper's, kept
                 word = latin.group(0) if (latin := _LATIN.match(run, i)) else run[i]
             words.append(word)
@@ -85,8 +85,3 @@ class QueryTranslator:
         english = (word if _LATIN.fullmatch(word) else self.sense(word) for word in self.words(run))
         return " ".join(e for e in english if e)
 
-    def _brand_at(self, run: str, start: int) -> str | None:
-        for end in range(min(len(run), start + self._longest_brand), start, -1):
-            if run[start:end] in self._brands:
-                return run[start:end]
-        return None
