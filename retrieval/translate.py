@@ -27,14 +27,8 @@ Frequencies = Callable[[str], Sequence[int]]
 
 
 class QueryTranslator:
-    """
-    >>> d = Cedict.from_lines(["手柄 手柄 [shou3 bing3] /handle/video game controller/",
-    ...                        "無線 无线 [wu2 xian4] /wireless/"])
-    >>> shop = {"wireless": 40, "controller": 12, "game": 30, "video": 25}
-    >>> t = QueryTranslator(d, lambda gloss: [shop.get(w, 0) for w in gloss.lower().split()])
-    >>> t.translate("Xbox 无线手柄")
-    'Xbox wireless video game controller'
-    """
+    """Built by the retriever factory for a catalogue that is not Chinese; the dictionary it is
+    given is read on the first Chinese query."""
 
     def __init__(self, dictionary: Cedict, frequencies: Frequencies):
         self.dictionary, self.frequencies = dictionary, frequencies
@@ -42,7 +36,14 @@ class QueryTranslator:
         self._longest_brand = max(map(len, self._brands), default=1)
 
     def translate(self, text: str) -> str:
-        """The text with every run of Chinese characters replaced by English words."""
+        """The text with every run of Chinese characters replaced by English words.
+
+        >>> d = Cedict.from_lines(["手柄 手柄 [shou3 bing3] /handle/video game controller/",
+        ...                        "無線 无线 [wu2 xian4] /wireless/"])
+        >>> shop = {"wireless": 40, "controller": 12, "game": 30, "video": 25}
+        >>> QueryTranslator(d, lambda gloss: [shop.get(w, 0) for w in gloss.lower().split()]).translate("Xbox 无线手柄")
+        'Xbox wireless video game controller'
+        """
         return " ".join(_HAN_RUN.sub(lambda m: f" {self._translate_run(m.group(0))} ", text).split())
 
     def words(self, run: str) -> list[str]:
