@@ -122,3 +122,26 @@ def test_chinese_constraints_still_filter_a_translated_search(english_store):
     result = english_store.run("圣诞装饰 2元以下", 10)
     assert result.query.max_price == 2.0 and result.candidates
     assert all(c.product.price <= 2.0 for c in result.candidates)
+
+
+def test_eval_search_reports_the_untranslated_hybrid_beside_the_shipped_one(settings, products_csv, tmp_path):
+    import csv
+    import json
+
+    from typer.testing import CliRunner
+
+    from shopassist.cli import app
+
+    with products_csv.open(encoding="utf-8") as f:
+        titles = {row["id"]: row["title"].upper() for row in csv.DictReader(f)}
+    wanted = {"圣诞装饰": ("CHRISTMAS", "DECORATION"), "蜡烛": ("CANDLE",), "马克杯": ("MUG",)}
+    judged = tmp_path / "judgments-zh.csv"
+    with judged.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["query", "docid", "rating"])
+        for query, words in wanted.items():
+            writer.writerows([query, pid, 3] for pid, title in titles.items() if all(w in title for w in words))
+    result = CliRunner().invoke(app, ["--home", str(settings.home), "eval", "search", "--catalog", str(products_csv), "--judgments", str(judged), "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout.strip().splitlines()[-1])
+    assert scores["hybrid"]["ndcg@10"] > scores["hybrid_untranslated"]["ndcg@10"] + 0.3
