@@ -23,6 +23,7 @@ from shopassist.threads import torch_threads
 class Embedder(Protocol):
     name: str  # stable id; part of the index's identity, so a new model means a new collection
     dim: int
+    multilingual: bool  # places a Chinese query near the English products it means: embed it as typed
 
     def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray: ...
 
@@ -68,6 +69,7 @@ class SentenceTransformerEmbedder:
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dimension())
         self.batch_size = batch_size
+        self.multilingual = False  # the shipped model is English-only; a hub model's languages are unknown
 
     def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
         if not texts:
@@ -100,6 +102,7 @@ class E5Embedder:
     """
 
     name = "multilingual-e5-small"
+    multilingual = True
 
     def __init__(self, threads: int | None = None, batch_size: int = 64):
         try:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from shopassist.retrieval.indexing import catalog_fingerprint
 from shopassist.catalog.store import Catalog
+from shopassist.retrieval.cedict import Cedict
 from shopassist.retrieval.dense import DenseIndex
 from shopassist.retrieval.embedder import Embedder, load_embedder
 from shopassist.retrieval.fusion import FusionConfig
+from shopassist.retrieval.language import catalogue_language
 from shopassist.retrieval.lexical import LexicalIndex
 from shopassist.retrieval.retriever import Retriever
+from shopassist.retrieval.translate import QueryTranslator
 from shopassist.retrieval.vector_index import VectorIndex
 from shopassist.settings import Settings
 
@@ -25,4 +28,8 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
         lexical.save(folder / "bm25", fingerprint)
     vectors = VectorIndex.open(settings, store, embedder.name)
     dense = DenseIndex.from_vector_index(vectors, lexical.ids)
-    return Retriever(catalog, embedder, lexical, dense, fusion or FusionConfig(), vector_index=vectors)
+    # Chinese questions over a catalogue in another language are searched in its words; the
+    # dictionary is read on the first Chinese query, not here.
+    chinese = catalogue_language(p.title for p in catalog.products.values()) == "zh"
+    translator = None if chinese else QueryTranslator(Cedict(), lexical.document_frequencies)
+    return Retriever(catalog, embedder, lexical, dense, fusion or FusionConfig(), vector_index=vectors, translator=translator)

@@ -1,4 +1,5 @@
-"""Lexical search with bm25s: field-weighted, stemmed BM25 over the whole catalogue."""
+"""Lexical search with bm25s: field-weighted, stemmed BM25 over the whole catalogue; a Chinese
+catalogue's text is cut into words first (retrieval/segment.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from bm25s.stopwords import STOPWORDS_EN
 from bm25s.tokenization import Tokenizer
 
 from shopassist.catalog.models import Product
+from shopassist.retrieval.language import HAN, catalogue_language
+from shopassist.retrieval.segment import Segmenter
 
 MAX_QUERY_TOKENS = 64  # a 10,000-character paste must not cost more than a sentence
 
@@ -51,10 +54,11 @@ REFERENCE = LexicalConfig(title_weight=1, brand_weight=1, category_weight=0, des
 
 
 class LexicalIndex:
-    """BM25 scores for every product, aligned with `ids`."""
+    """BM25 scores for every product, aligned with `ids`. `segmenter` is set for a Chinese
+    catalogue, whose documents and queries are both cut into words."""
 
-    def __init__(self, ids: list[str], model: bm25s.BM25, config: LexicalConfig):
-        self.ids, self._model, self.config = ids, model, config
+    def __init__(self, ids: list[str], model: bm25s.BM25, config: LexicalConfig, segmenter: Segmenter | None = None):
+        self.ids, self._model, self.config, self.segmenter = ids, model, config, segmenter
         self._stem = _stemmer(config)
         self._vocab: dict[str, int] = model.vocab_dict
 
@@ -66,22 +70,41 @@ class LexicalIndex:
         >>> index.ids[int(index.scores("mugs").argmax())]
         '1'
         """
-        tokenizer = _tokenizer(config)
-        tokens = tokenizer.tokenize([config.document(p) for p in products], return_as="tuple", show_progress=False)
+        segmenter = Segmenter() if catalogue_language(p.title for p in products) == "zh" else None
+        documents = [config.document(p) for p in products]
+        if segmenter:
+            documents = [segmenter.cut(d) for d in documents]
+        tokens = _tokenizer(config, segmenter is not None).tokenize(documents, return_as="tuple", show_progress=False)
         model = bm25s.BM25(k1=config.k1, b=config.b)
         model.index(tokens, show_progress=False)
-        return cls([p.id for p in products], model, config)
+        return cls([p.id for p in products], model, config, segmenter)
 
     def scores(self, text: str) -> np.ndarray:
         """float32 (len(ids),): 0 where nothing matches."""
-        # The same analysis as bm25s.Tokenizer (its splitter, stopwords, stemmer), without a vocabulary
-        # that would grow with every query.
-        words = (w for w in _SPLIT.findall(text.lower()) if w not in _STOPWORDS)
-        stems = (self._stem(w) if self._stem else w for w in words)
-        known = [self._vocab[s] for s in dict.fromkeys(stems) if s in self._vocab][:MAX_QUERY_TOKENS]
+        known = [self._vocab[s] for s in dict.fromkeys(self._terms(text)) if s in self._vocab][:MAX_QUERY_TOKENS]
         if not known:
             return np.zeros(len(self.ids), dtype=np.float32)
         return self._model.get_scores_from_ids(known).astype(np.float32, copy=False)
+
+    def document_frequencies(self, text: str) -> list[int]:
+        """How many products hold each word of `text` (stopwords left out), as BM25 sees it.
+
+        >>> from shopassist.catalog.models import Product
+        >>> index = LexicalIndex.build([Product("1", "Red mug", "Red mug"), Product("2", "Blue mugs", "")])
+        >>> index.document_frequencies("a mug or a plate")
+        [2, 0]
+        """
+        indptr = self._model.scores["indptr"]  # CSC over terms: a term's column holds the products that have it
+        return [int(indptr[t + 1] - indptr[t]) if (t := self._vocab.get(s)) is not None else 0 for s in self._terms(text)]
+
+    def _terms(self, text: str) -> list[str]:
+        # The same analysis as bm25s.Tokenizer (its splitter, stopwords, stemmer), without a vocabulary
+        # that would grow with every query.
+        if self.segmenter:
+            text = self.segmenter.cut(text)
+        split = _SPLIT_WORDS if self.segmenter else _SPLIT
+        words = (w for w in split.findall(text.lower()) if w not in _STOPWORDS)
+        return [self._stem(w) if self._stem else w for w in words]
 
     def save(self, folder: Path, fingerprint: str) -> None:
         """Replace the folder whole: written beside it, then swapped in by renames, so a process
@@ -93,7 +116,8 @@ class LexicalIndex:
         staging.mkdir(parents=True)
         self._model.save(str(staging), show_progress=False)
         (staging / "ids.json").write_text(json.dumps(self.ids))
-        (staging / "lexical.json").write_text(json.dumps({"fingerprint": fingerprint, "config": asdict(self.config)}))
+        meta = {"fingerprint": fingerprint, "config": asdict(self.config), "segmented": self.segmenter is not None}
+        (staging / "lexical.json").write_text(json.dumps(meta))
         if folder.exists():
             folder.rename(retired)
         staging.rename(folder)
@@ -112,10 +136,13 @@ class LexicalIndex:
         if LexicalConfig(**meta["config"]) != config:
             return None
         model = bm25s.BM25.load(str(folder), show_progress=False)
-        return cls(json.loads((folder / "ids.json").read_text()), model, LexicalConfig(**meta["config"]))
+        segmenter = Segmenter() if meta.get("segmented") else None
+        return cls(json.loads((folder / "ids.json").read_text()), model, LexicalConfig(**meta["config"]), segmenter)
 
 
 _SPLIT = re.compile(r"(?u)\b\w\w+\b")  # bm25s.Tokenizer's default splitter
+# Segmented Chinese: a one-character word is a word (包 bag, 壳 case), not noise.
+_SPLIT_WORDS = re.compile(rf"(?u)\b\w\w+\b|{HAN.pattern}")
 _STOPWORDS = frozenset(STOPWORDS_EN)
 
 
@@ -127,5 +154,6 @@ def _stemmer(config: LexicalConfig):
     return Stemmer.Stemmer("english").stemWord
 
 
-def _tokenizer(config: LexicalConfig) -> Tokenizer:
-    return Tokenizer(stemmer=_stemmer(config), stopwords=list(STOPWORDS_EN))
+def _tokenizer(config: LexicalConfig, segmented: bool = False) -> Tokenizer:
+    splitter = _SPLIT_WORDS.pattern if segmented else _SPLIT.pattern
+    return Tokenizer(stemmer=_stemmer(config), stopwords=list(STOPWORDS_EN), splitter=splitter)

@@ -12,8 +12,10 @@ from shopassist.retrieval.dense import DenseIndex
 from shopassist.retrieval.embedder import Embedder
 from shopassist.retrieval.filters import FilterColumns
 from shopassist.retrieval.fusion import FusionConfig, fuse, top_indices
+from shopassist.retrieval.language import is_chinese
 from shopassist.retrieval.lexical import LexicalIndex
 from shopassist.retrieval.query import ParsedQuery, Vocabulary, parse_query
+from shopassist.retrieval.translate import QueryTranslator
 from shopassist.retrieval.vector_index import VectorIndex
 from shopassist.errors import EmptyQuery
 
@@ -25,6 +27,7 @@ CHEAP_PERCENTILE = 40  # "cheap" keeps the cheaper 40% of what matched the words
 class SearchResult:
     query: ParsedQuery
     candidates: list[Candidate]
+    translation: str | None = None  # the English words searched for a Chinese query, if translated
 
 
 class Retriever:
@@ -37,14 +40,17 @@ class Retriever:
         fusion: FusionConfig = FusionConfig(),
         vector_index: VectorIndex | None = None,
         dense_mode: str = "memory",
+        translator: QueryTranslator | None = None,
     ):
+        """`translator`: set (by the factory) when the catalogue is not Chinese, so a Chinese
+        query's words are searched in the catalogue's language."""
         if lexical.ids != dense.ids:
             raise ValueError("lexical and dense indices must list the same products in the same order")
         self.catalog, self.embedder, self.lexical, self.dense, self.fusion = catalog, embedder, lexical, dense, fusion
         self.products = [catalog.products[i] for i in lexical.ids]
         self.columns = FilterColumns(self.products)
         self.vocabulary = Vocabulary.from_products(self.products)
-        self.vector_index, self.dense_mode = vector_index, dense_mode
+        self.vector_index, self.dense_mode, self.translator = vector_index, dense_mode, translator
         self._position = {pid: i for i, pid in enumerate(lexical.ids)}
 
     def parse(self, text: str) -> ParsedQuery:
@@ -74,8 +80,11 @@ class Retriever:
         mask = self.columns.mask(parsed)
         if not parsed.has_words:  # only constraints ("under £10"): everything that fits, cheapest first
             return SearchResult(parsed, self._by_price(mask, k))
-        lexical = self.lexical.scores(parsed.text) if method != "dense" else None
-        dense = self._dense_scores(parsed) if method != "bm25" else None
+        translation = self.translator.translate(parsed.text) if self.translator and is_chinese(parsed.text) else None
+        lexical = self.lexical.scores(translation or parsed.text) if method != "dense" else None
+        # An English-only model embeds the translation (measured: README); a multilingual one the query as typed.
+        dense_text = parsed.text if self.embedder.multilingual else translation or parsed.text
+        dense = self._dense_scores(parsed, dense_text) if method != "bm25" else None
         if parsed.cheap:
             mask = self._cheap_mask(parsed, lexical, dense, mask)
         if method == "bm25":
@@ -96,10 +105,10 @@ class Retriever:
             if dense is not None:
                 scores["dense"] = float(dense[i])
             candidates.append(Candidate(self.products[i], float(score), scores))
-        return SearchResult(parsed, candidates)
+        return SearchResult(parsed, candidates, translation)
 
-    def _dense_scores(self, parsed: ParsedQuery) -> np.ndarray:
-        vector = self.embedder.embed([parsed.text], query=True)[0]
+    def _dense_scores(self, parsed: ParsedQuery, text: str) -> np.ndarray:
+        vector = self.embedder.embed([text], query=True)[0]
         if self.dense_mode == "memory":
             return self.dense.scores(vector)
         # "chroma": HNSW with a server-side `where` filter; products it does not return score -1.
