@@ -142,11 +142,13 @@ class Grounding:
         """The listed products a sentence speaks of, in the order it names them ([n] or full title).
 
         >>> g = Grounding([Product("1", "RED MUG", "Red Mug"), Product("2", "TIN", "Tin")])
-        >>> [p.id for p in g.about("[2] beats the red mug.")]
-        ['2', '1']
+        >>> [p.id for p in g.about("[2] beats the red mug.")], g.about("[7] is not listed.")
+        (['2', '1'], [])
         """
         lowered = sentence.lower()
-        found: list[tuple[int, Product]] = [(m.start(), self.products[int(m.group(1)) - 1]) for m in _REF.finditer(sentence)]
+        found: list[tuple[int, Product]] = [
+            (m.start(), self.products[int(m.group(1)) - 1]) for m in _REF.finditer(sentence) if 1 <= int(m.group(1)) <= len(self.products)
+        ]
         for product in self.products:
             at = lowered.find(product.display_title.lower())
             if at >= 0:
