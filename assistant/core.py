@@ -191,7 +191,7 @@ class Assistant:
             return
         # Two purchases are enough to personalise the wording; each title costs the CPU model ~0.2 s.
         bought = _recent_purchases(catalog, user, PROMPT_PURCHASES)
-        messages = build_messages(top, message, _summary(catalog, user, bought), language)
+        messages = build_messages(top, message, _profile(catalog, user, bought), language)
         clock.mark("prompt")
         clock.since_start("before_llm")
         text_parts: list[str] = []
@@ -273,7 +273,8 @@ class Assistant:
         Returns the thread (None when the backend has nothing to prefill); errors are logged."""
         if not isinstance(self.llm, Prefills):
             return None
-        messages = stable_prefix(self.shopper_summary(user, recent=PROMPT_PURCHASES))
+        catalog = self.catalog
+        messages = stable_prefix(_profile(catalog, user, _recent_purchases(catalog, user, PROMPT_PURCHASES)))
 
         def read() -> None:
             try:
@@ -300,6 +301,26 @@ class Assistant:
 
     def product(self, product_id: str) -> Product | None:
         return self.catalog.products.get(product_id)
+
+
+FIRST_VISIT = "first visit, no purchases yet"
+
+
+def _profile(catalog: Catalog, user: str | None, bought: list[Product]) -> str:
+    """The prompt's line about the shopper: facts to draw on, with no noun for the model to echo —
+    given "a new shopper", the 1.5B model wrote "the new shopper loves the door hanger".
+
+    >>> from shopassist.catalog.store import Catalog
+    >>> _profile(Catalog("toy", {}), None, [])
+    'first visit, no purchases yet'
+    """
+    shopper = catalog.shoppers.get(user) if user else None
+    if shopper is None and not catalog.shopper_events.knows(user):
+        return FIRST_VISIT
+    parts = [f"from {shopper.country}"] if shopper and shopper.country else []
+    if bought:
+        parts.append("recently bought " + ", ".join(p.display_title for p in bought))
+    return "; ".join(parts) or "has shopped here before"
 
 
 def _summary(catalog: Catalog, user: str | None, bought: list[Product]) -> str:

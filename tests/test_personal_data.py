@@ -10,7 +10,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from shopassist.assistant.core import Assistant
+from shopassist.assistant.core import FIRST_VISIT, Assistant
 from shopassist.assistant.llm.fakes import ScriptedLLM
 from shopassist.catalog.event_log import EventLog
 from shopassist.catalog.models import Event
@@ -57,7 +57,7 @@ def test_forget_and_export_a_shopper(settings, retail_slice):
 def test_forgetting_while_another_thread_asks_leaves_no_trace(demo_retriever, tmp_path):
     """Every shopper of the slice is forgotten in turn (as `forget-user` records it) while another
     thread keeps asking for them. No turn fails, and once a forget is honoured no turn in either
-    thread shows the shopper's events: the prompt calls them a new shopper, no reason says they
+    thread shows the shopper's events: the prompt calls it a first visit, no reason says they
     bought a suggestion. The catalogue the turns started from is never changed under them."""
     catalog, log = demo_retriever.catalog, EventLog(tmp_path / "events.db")
     prompts = threading.local()  # the LLM is called in the asking thread: each thread sees its own prompt
@@ -74,7 +74,7 @@ def test_forgetting_while_another_thread_asks_leaves_no_trace(demo_retriever, tm
     stop, failures = threading.Event(), []
 
     def traces(shopper: str, answer) -> list[str]:
-        found = [] if "a new shopper (no history)" in prompts.last else [f"{shopper}: prompt says {prompts.last.splitlines()[1][:80]!r}"]
+        found = [] if f"Shopper: {FIRST_VISIT}" in prompts.last else [f"{shopper}: prompt says {prompts.last.splitlines()[1][:80]!r}"]
         return found + [f"{shopper}: {s.product.id} '{s.reason}'" for s in answer.suggestions if "you bought" in s.reason]
 
     def meanwhile() -> None:
