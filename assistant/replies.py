@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from shopassist.catalog.money import money
 from shopassist.assistant.grounding import _MONEY, _WORD, COMMON_WORDS
 from shopassist.catalog.models import Product
+from shopassist.catalog.money import money
 from shopassist.ranking.contract import Suggestion
 
 
@@ -22,13 +22,9 @@ def language_of(text: str) -> str:
     return "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
 
 
-def price_text(p: Product) -> str:
-    return money(p.price, p.currency) if p.price is not None else "price on request"
-
-
 def suggestion_list(suggestions: list[Suggestion], language: str) -> str:
     sep = "：" if language == "zh" else ": "
-    return "\n".join(f"{i}. {s.product.display_title} — {price_text(s.product)}{sep}{s.reason}" for i, s in enumerate(suggestions, 1))
+    return "\n".join(f"{i}. {s.product.display_title} — {money(s.product.price, s.product.currency)}{sep}{s.reason}" for i, s in enumerate(suggestions, 1))
 
 
 def quoted(what: str) -> str:
@@ -85,7 +81,7 @@ def product_facts(product: Product, topic: str, language: str) -> str:
     """Answer a question about one shown product from its catalogue record alone."""
     facts = {"title": product.display_title, "description": product.description, **product.attributes}
     found = [(k, v) for k, v in facts.items() if topic and (topic in k.lower() or topic in str(v).lower())]
-    name, price = product.display_title, price_text(product)
+    name, price = product.display_title, money(product.price, product.currency)
     if language == "zh":
         if found:
             return f"{name}（{price}）：目录中写着 " + "；".join(f"{k}：{v}" for k, v in found[:3]) + "。"
