@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from shopassist.assistant.llm.shipped import ShippedModel
 from shopassist.errors import ModelNotFound
+from shopassist.files import atomic_write, write_bytes
 
 _CHUNK = 4 << 20  # 4 MiB reads: fast hashing without holding a model in memory
 LEDGER = "verified.json"
@@ -62,19 +62,7 @@ class Ledger:
         entries = self._read()
         stat = file.stat()
         entries[str(file.resolve())] = {"sha256": sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-        _write_atomically(self.path, json.dumps(entries, indent=1, sort_keys=True).encode())
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_bytes(self.path, json.dumps(entries, indent=1, sort_keys=True).encode())
 
 
 def _mismatch(model: ShippedModel, file: Path, got: str) -> ModelNotFound:
@@ -140,25 +128,16 @@ def _assemble(model: ShippedModel, target: Path, ledger: Ledger) -> Path:
             f"{model.name}: assembling needs {total / 1e9:.2f} GB in {target.parent}, only {free / 1e9:.2f} GB free — "
             "free some space or point SHOPASSIST_HOME elsewhere"
         )
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
     digest = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for path in paths:
-                with path.open("rb") as f:
-                    while block := f.read(_CHUNK):
-                        digest.update(block)
-                        out.write(block)
-            out.flush()
-            os.fsync(out.fileno())  # the rename must not publish a file still in the page cache only
+    with atomic_write(target, "wb") as out:  # a failed or mismatched assembly leaves nothing behind
+        for path in paths:
+            with path.open("rb") as f:
+                while block := f.read(_CHUNK):
+                    digest.update(block)
+                    out.write(block)
         got = digest.hexdigest()
         if got != model.sha256:
             raise _mismatch(model, target, got)
-        tmp.chmod(0o644)  # mkstemp makes it private; a model is for every user of the data dir
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)  # a failed or mismatched assembly leaves nothing behind
     ledger.record(target, model.sha256)
     return target
 
