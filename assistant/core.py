@@ -36,7 +36,9 @@ class Chunk:
     text: str
 
 
-class _Clock:
+class _TurnTimer:
+    """Milliseconds per stage of one turn (each since the last mark), and to a few moments from its start."""
+
     def __init__(self) -> None:
         self.start = self.last = time.perf_counter()
         self.timings: dict[str, float] = {}
@@ -115,7 +117,7 @@ class Assistant:
 
     # -- one turn ------------------------------------------------------------------
     def _turn(self, state: Session, user: str | None, message: str) -> Iterator[Chunk | Answer]:
-        clock = _Clock()
+        clock = _TurnTimer()
         message = mask_pii(message)  # first: nothing below (logs, prompt, history) sees raw PII
         language = language_of(message)
         shown = [self.catalog.products[i] for i in state.shown if i in self.catalog.products]
@@ -185,7 +187,7 @@ class Assistant:
         clock.mark("generate")
         yield from self._finish(state, clock, " ".join(text_parts).strip(), top, kind, language, streamed=True)
 
-    def _finish(self, state: Session, clock: _Clock, text: str, top: list[Suggestion], kind: str, language: str,
+    def _finish(self, state: Session, clock: _TurnTimer, text: str, top: list[Suggestion], kind: str, language: str,
                 streamed: bool = False, keep_shown: bool = False) -> Iterator[Chunk | Answer]:
         if not streamed:
             yield Chunk(text)

@@ -20,7 +20,7 @@ from shopassist.errors import ModelNotFound
 from shopassist.files import atomic_write, write_bytes
 
 _CHUNK = 4 << 20  # 4 MiB reads: fast hashing without holding a model in memory
-LEDGER = "verified.json"
+VERIFIED = "verified.json"
 
 
 def sha256_of(path: Path) -> str:
@@ -38,11 +38,11 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-class Ledger:
+class VerifiedFiles:
     """Files already hashed, keyed by absolute path, valid while size and mtime are unchanged."""
 
     def __init__(self, models_dir: Path):
-        self.path = models_dir / LEDGER
+        self.path = models_dir / VERIFIED
 
     def _read(self) -> dict[str, dict[str, object]]:
         try:
@@ -91,28 +91,28 @@ def materialise(model: ShippedModel, models_dir: Path) -> Path:
     >>> materialise(SHIPPED_LLMS["smollm2-135m"], Path(tempfile.mkdtemp())).suffix
     '.gguf'
     """
-    ledger = Ledger(models_dir)
+    verified = VerifiedFiles(models_dir)
     if model.single_file:
         path = model.parts[0].locate()
-        if not ledger.knows(path, model.sha256):
+        if not verified.knows(path, model.sha256):
             got = sha256_of(path)
             if got != model.sha256:
                 raise _mismatch(model, path, got)  # a package's file: reported, never deleted
-            ledger.record(path, model.sha256)
+            verified.record(path, model.sha256)
         return path
 
     target = models_dir / model.file_name
     if target.is_file():
-        if ledger.knows(target, model.sha256):
+        if verified.knows(target, model.sha256):
             return target
         if sha256_of(target) == model.sha256:
-            ledger.record(target, model.sha256)
+            verified.record(target, model.sha256)
             return target
         target.unlink()  # damaged since it was assembled: build it again from the parts
-    return _assemble(model, target, ledger)
+    return _assemble(model, target, verified)
 
 
-def _assemble(model: ShippedModel, target: Path, ledger: Ledger) -> Path:
+def _assemble(model: ShippedModel, target: Path, verified: VerifiedFiles) -> Path:
     missing = model.missing_parts()
     if missing:
         raise ModelNotFound(
@@ -138,7 +138,7 @@ def _assemble(model: ShippedModel, target: Path, ledger: Ledger) -> Path:
         got = digest.hexdigest()
         if got != model.sha256:
             raise _mismatch(model, target, got)
-    ledger.record(target, model.sha256)
+    verified.record(target, model.sha256)
     return target
 
 
@@ -155,6 +155,6 @@ def status(model: ShippedModel, models_dir: Path) -> str:
     """
     path = assembled_path(model, models_dir)
     if path.is_file():
-        return "ready" if Ledger(models_dir).knows(path, model.sha256) else "installed"
+        return "ready" if VerifiedFiles(models_dir).knows(path, model.sha256) else "installed"
     missing = model.missing_parts()
     return f"missing {len(missing)} of {len(model.parts)} parts" if missing else "installed"
