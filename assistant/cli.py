@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from shopassist.catalog.money import money
+
 UserOpt = Annotated[Optional[str], typer.Option("--user", help="Shopper id (e.g. a demo customer such as 17850); omit for a new shopper.")]
 StoreOpt = Annotated[str, typer.Option("--store", help="A store built by `shopassist reindex`.")]
 
@@ -53,8 +55,7 @@ def ask(
     typer.echo("")
     for i, s in enumerate(answer.suggestions, 1):
         p = s.product
-        price = f"{p.price:.2f} {p.currency}" if p.price is not None else "no price"
-        typer.echo(f"  {i}. [{p.id}] {p.display_title} — {price} — {s.reason}")
+        typer.echo(f"  {i}. [{p.id}] {p.display_title} — {money(p.price, p.currency)} — {s.reason}")
 
 
 def chat(ctx: typer.Context, user: UserOpt = None, store: StoreOpt = "demo",
@@ -84,5 +85,4 @@ def chat(ctx: typer.Context, user: UserOpt = None, store: StoreOpt = "demo",
                 sys.stdout.write("\n")
                 for i, s in enumerate(item.suggestions, 1):
                     p = s.product
-                    price = f"{p.price:.2f} {p.currency}" if p.price is not None else "no price"
-                    sys.stdout.write(f"   {i}. {p.display_title} — {price} — {s.reason}\n")
+                    sys.stdout.write(f"   {i}. {p.display_title} — {money(p.price, p.currency)} — {s.reason}\n")

@@ -46,7 +46,9 @@ class Shortlist:
     session: str
 
 
-class _Clock:
+class _TurnTimer:
+    """Milliseconds per stage of one turn (each since the last mark), and to a few moments from its start."""
+
     def __init__(self) -> None:
         self.start = self.last = time.perf_counter()
         self.timings: dict[str, float] = {}
@@ -134,7 +136,7 @@ class Assistant:
 
     # -- one turn ------------------------------------------------------------------
     def _turn(self, state: Session, user: str | None, message: str) -> Iterator[Shortlist | Chunk | Answer]:
-        clock = _Clock()
+        clock = _TurnTimer()
         catalog = self.catalog  # this turn's version (see __init__)
         message = mask_pii(message)  # first: nothing below (logs, prompt, the session's turns) sees raw PII
         language = language_of(message)
@@ -227,7 +229,7 @@ class Assistant:
         clock.mark("generate")
         yield from self._finish(state, clock, " ".join(text_parts).strip(), top, kind, language, streamed=True, dropped=dict(sentences.reasons))
 
-    def _finish(self, state: Session, clock: _Clock, text: str, top: list[Suggestion], kind: str, language: str,
+    def _finish(self, state: Session, clock: _TurnTimer, text: str, top: list[Suggestion], kind: str, language: str,
                 streamed: bool = False, keep_shown: bool = False, dropped: dict[str, int] | None = None) -> Iterator[Chunk | Answer]:
         if not streamed:
             yield Chunk(text)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from shopassist.assistant.claims import false_comparison, unsupported_feature
 from shopassist.catalog.models import Product
+from shopassist.catalog.money import SYMBOLS
 
 _REF = re.compile(r"\[(\d{1,3})\]")
 # Why a sentence was dropped: a number not in the list, a price, catalogue id, brand or name that is
@@ -64,14 +65,22 @@ class Grounding:
     mentionable: Sequence[Product] = ()
     _allowed: frozenset[str] = field(init=False, default=frozenset())
     _prices: tuple[float, ...] = field(init=False, default=())
+    _coded: re.Pattern[str] | None = field(init=False, default=None)  # "12.00 SEK": amounts in the listed codes
 
     def __post_init__(self) -> None:
         words: set[str] = set()
         for p in (*self.products, *self.mentionable):
             for text in (p.title, p.display_title, p.brand or "", p.category or "", p.description, *p.attributes.values()):
                 words.update(w.lower() for w in _WORD.findall(text))
+        # A currency with no sign is written after the amount, as its code (catalog.money): the
+        # code names nothing, and the amount before it is a price to check like "£4.50".
+        codes = sorted({p.currency.upper() for p in self.products if p.currency.upper() not in SYMBOLS})
+        words.update(c.lower() for c in codes)
         object.__setattr__(self, "_allowed", frozenset(words))
         object.__setattr__(self, "_prices", tuple(p.price for p in self.products if p.price is not None))
+        if codes:
+            coded = rf"(\d{{1,7}}(?:[.,]\d{{1,2}})?)\s?(?:{'|'.join(map(re.escape, codes))})\b"
+            object.__setattr__(self, "_coded", re.compile(coded, re.I))
 
     def check(self, sentence: str) -> str | None:
         """The sentence with [n] rendered as product titles, or None when it must be dropped.
@@ -89,6 +98,9 @@ class Grounding:
         'Since you bought the Blue Bowl, Red Mug at £4.50 is under £5.'
         >>> g.check("The Blue Bowl is £3.") is None  # a purchase, not a suggestion: no price
         True
+        >>> g = Grounding([Product("1", "RED MUG", "Red Mug", price=45, currency="SEK")])
+        >>> g.check("[1] costs 45.00 SEK."), g.check("[1] costs 4.00 SEK.")
+        ('Red Mug costs 45.00 SEK.', None)
         """
         return self.judge(sentence)[0]
 
@@ -107,8 +119,10 @@ class Grounding:
         refs = [int(n) for n in _REF.findall(sentence)]
         if any(not 1 <= n <= len(self.products) for n in refs):
             return None, "number"
-        for match in _MONEY.finditer(sentence):
-            amount = float((match.group(1) or match.group(2)).replace(",", "."))
+        amounts = [m.group(1) or m.group(2) for m in _MONEY.finditer(sentence)]
+        amounts += self._coded.findall(sentence) if self._coded else []
+        for written in amounts:
+            amount = float(written.replace(",", "."))
             if not any(abs(amount - price) < 0.005 for price in (*self._prices, *self.bounds)):
                 return None, "price"
         listed_ids = {p.id.lower() for p in self.products}

@@ -40,7 +40,7 @@ def product_line(number: int, s: Suggestion) -> str:
     '[1] Red Mug (£2.95, you bought this before)'
     """
     p = s.product
-    facts = [money(p.price, p.currency) if p.price is not None else "price not listed"]
+    facts = [money(p.price, p.currency)]
     if p.brand:
         facts.append(f"by {p.brand}")
     facts.extend(f"{k}: {_short(v)}" for k, v in list(p.attributes.items())[:2])

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from shopassist.catalog.money import money
 from shopassist.assistant.grounding import _MONEY, _WORD, COMMON_WORDS
 from shopassist.catalog.models import Product
+from shopassist.catalog.money import money
 from shopassist.ranking.contract import Suggestion
 
 
@@ -22,13 +22,9 @@ def language_of(text: str) -> str:
     return "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
 
 
-def price_text(p: Product) -> str:
-    return money(p.price, p.currency) if p.price is not None else "price on request"
-
-
 def suggestion_list(suggestions: list[Suggestion], language: str) -> str:
     sep = "：" if language == "zh" else ": "
-    return "\n".join(f"{i}. {s.product.display_title} — {price_text(s.product)}{sep}{s.reason}" for i, s in enumerate(suggestions, 1))
+    return "\n".join(f"{i}. {s.product.display_title} — {money(s.product.price, s.product.currency)}{sep}{s.reason}" for i, s in enumerate(suggestions, 1))
 
 
 def quoted(what: str) -> str:
@@ -97,15 +93,15 @@ def comparison(products: list[Product], topic: str, language: str) -> str:
     if topic == "price" and len(priced) >= 2:
         low, high = priced[0], priced[-1]
         if low.price == high.price:
-            listed = ", ".join(f"{p.display_title} ({price_text(p)})" for p in priced)
+            listed = ", ".join(f"{p.display_title} ({money(p.price, p.currency)})" for p in priced)
             return f"它们价格相同：{listed}。" if language == "zh" else f"They cost the same: {listed}."
         gap = money(high.price - low.price, low.currency)
         if language == "zh":
-            return f"{low.display_title}（{price_text(low)}）比{high.display_title}（{price_text(high)}）便宜{gap}。"
-        return f"{low.display_title} ({price_text(low)}) is cheaper than {high.display_title} ({price_text(high)}), by {gap}."
+            return f"{low.display_title}（{money(low.price, low.currency)}）比{high.display_title}（{money(high.price, high.currency)}）便宜{gap}。"
+        return f"{low.display_title} ({money(low.price, low.currency)}) is cheaper than {high.display_title} ({money(high.price, high.currency)}), by {gap}."
     lines = []
     for p in products:
-        facts = [price_text(p)] + ([p.brand] if p.brand else []) + [f"{k}: {v}" for k, v in list(p.attributes.items())[:4]]
+        facts = [money(p.price, p.currency)] + ([p.brand] if p.brand else []) + [f"{k}: {v}" for k, v in list(p.attributes.items())[:4]]
         lines.append(f"{p.display_title}{'：' if language == 'zh' else ': '}{'; '.join(facts)}{'。' if language == 'zh' else '.'}")
     return "\n".join(lines)
 
@@ -117,8 +113,8 @@ def added_to_cart(product: Product, language: str) -> str:
     'Added Red Mug (£4.50) to your cart.'
     """
     if language == "zh":
-        return f"已把{product.display_title}（{price_text(product)}）加入购物车。"
-    return f"Added {product.display_title} ({price_text(product)}) to your cart."
+        return f"已把{product.display_title}（{money(product.price, product.currency)}）加入购物车。"
+    return f"Added {product.display_title} ({money(product.price, product.currency)}) to your cart."
 
 
 def not_carried(brands: tuple[str, ...], language: str) -> str:
@@ -148,7 +144,7 @@ def product_facts(product: Product, topic: str, language: str) -> str:
     facts = {"title": product.display_title, "description": product.description, **product.attributes}
     terms = [w for w in re.findall(r"[\w\-]+", topic.lower()) if w not in _ASKING_WORDS] or [topic.lower()]
     found = [(k, v) for k, v in facts.items() if topic and all(t in k.lower() or t in str(v).lower() for t in terms)]
-    name, price = product.display_title, price_text(product)
+    name, price = product.display_title, money(product.price, product.currency)
     if language == "zh":
         if found:
             return f"{name}（{price}）：目录中写着 " + "；".join(f"{k}：{v}" for k, v in found[:3]) + "。"

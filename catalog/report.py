@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from shopassist.files import atomic_write
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,19 @@ class Rejection:
             ensure_ascii=False,
             default=str,
         )
+
+
+def write_rejects(rejections: Iterable[Rejection], path: Path) -> None:
+    """Rejected rows, one JSON object a line, with their reasons (written even when empty): the
+    one format for catalogue rows and interaction rows alike.
+
+    >>> import tempfile; path = Path(tempfile.mkdtemp()) / "rejects.jsonl"
+    >>> write_rejects([Rejection("a.csv", 2, "negative price", "price -1 is negative", {"price": "-1"})], path)
+    >>> json.loads(path.read_text())["reason"]
+    'negative price'
+    """
+    with atomic_write(path) as f:
+        f.writelines(r.to_json() + "\n" for r in rejections)
 
 
 @dataclass
@@ -82,15 +98,6 @@ class LoadReport:
     @property
     def balanced(self) -> bool:
         return self.products.balanced and self.events.balanced
-
-    def write_rejects(self, path: Path) -> None:
-        """Rejected rows, one JSON object a line, with their reasons (written even when empty)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("w", encoding="utf-8") as f:
-            for r in self.rejections:
-                f.write(r.to_json() + "\n")
-        tmp.replace(path)
 
     def to_dict(self) -> dict:
         return {

@@ -19,6 +19,7 @@ from shopassist.catalog.sources.online_retail import load_online_retail, looks_l
 from shopassist.catalog.sources.product_table import ColumnMapping, read_product_file
 from shopassist.catalog.sources.rows import iter_files, read_rows
 from shopassist.errors import CatalogError, StoreNotFound
+from shopassist.files import atomic_write, write_text
 
 DEMO = "demo"
 
@@ -81,7 +82,7 @@ class Catalog:
         )
         _write_parquet(shoppers, folder / "shoppers.parquet")
         _write_parquet(self.events, folder / "events.parquet")
-        (folder / "report.json").write_text(json.dumps(self.report.to_dict(), indent=2))
+        write_text(folder / "report.json", json.dumps(self.report.to_dict(), indent=2))
 
     @classmethod
     def open(cls, name: str, folder: Path) -> "Catalog":
@@ -115,9 +116,8 @@ def _missing(value: object) -> bool:
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_suffix(".tmp")
-    frame.to_parquet(tmp, index=False)
-    tmp.replace(path)
+    with atomic_write(path, "wb") as f:
+        frame.to_parquet(f, index=False)
 
 
 def store_name_for(path: Path) -> str:
@@ -237,4 +237,4 @@ def _add_products(rows, source, products, first_seen, report, counted: bool = Fa
 
 def write_manifest(folder: Path, **fields: object) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "store.json").write_text(json.dumps(fields, indent=2, default=str))
+    write_text(folder / "store.json", json.dumps(fields, indent=2, default=str))

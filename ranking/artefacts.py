@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import pickle
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 from shopassist.ranking.pipeline import Trained
 from shopassist.errors import ModelNotFound
+from shopassist.files import atomic_folder
 from shopassist.settings import Settings
 
 FORMAT = 1  # bump when Trained changes shape; older folders then ask to be retrained
@@ -51,11 +51,6 @@ def save(trained: Trained, settings: Settings, store: str, about: dict) -> Path:
     existing = versions(root)
     number = int(existing[-1].name[1:]) + 1 if existing else 1
     final = root / f"v{number:04d}"
-    tmp = root / f".v{number:04d}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    with open(tmp / BUNDLE, "wb") as f:
-        pickle.dump(trained, f, protocol=pickle.HIGHEST_PROTOCOL)
     manifest = {
         "format": FORMAT,
         "version": number,
@@ -68,8 +63,10 @@ def save(trained: Trained, settings: Settings, store: str, about: dict) -> Path:
         "train_s": {k: round(v, 2) for k, v in trained.train_s.items()},
         **about,
     }
-    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
-    tmp.rename(final)
+    with atomic_folder(final) as staging:
+        with open(staging / BUNDLE, "wb") as f:
+            pickle.dump(trained, f, protocol=pickle.HIGHEST_PROTOCOL)
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return final
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from shopassist.catalog.report import write_rejects
 from shopassist.ranking.threads import compute_threads
 from shopassist.errors import ConfigError
 from shopassist.settings import Settings
@@ -44,7 +45,7 @@ def train(ctx: typer.Context, store: StoreOpt = None, items: ItemsOpt = None, in
         trained = fit(production_fold(data, protocol), data, progress=bars.update)
     folder = artefacts.save(trained, settings, name, {"protocol": protocol, "shoppers": data.n_shoppers, "events": data.n_events})
     if report.rejections:
-        report.write_rejections(folder / "rejected_interactions.jsonl")
+        write_rejects(report.rejections, folder / "rejected_interactions.jsonl")
     summary = {"store": name, "version": folder.name, "path": str(folder), "seconds": round(time.perf_counter() - started, 1), "choices": trained.choices}
     if as_json:
         typer.echo(json.dumps(summary))
@@ -68,7 +69,7 @@ def recommend(ctx: typer.Context, items: ItemsOpt = None, interactions: Interact
     _say_report(report)
     if report.rejections:
         path = settings.home / "eval" / name / "rejected_interactions.jsonl"
-        report.write_rejections(path)
+        write_rejects(report.rejections, path)
         _err(f"rejected rows with reasons: {path}")
     started = time.perf_counter()
     with _Bars() as bars, compute_threads(settings.threads):

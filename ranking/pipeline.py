@@ -80,7 +80,7 @@ def train(tune: Fold, full: Interactions, config: TrainConfig = TrainConfig(), p
             f"only {len(tune.evaluated)} shoppers have a held-out next event to learn from (need {MIN_TARGETS}) — "
             "train on a store with more returning shoppers, or more of its history"
         )
-    clock = _Clock()
+    clock = _FitTimer()
     encoder = clock.time("encoder", lambda: ItemEncoder.fit(full.products))
     shared_s = clock.spent.pop("encoder")
     tuned: dict[str, Recommender] = {}
@@ -195,7 +195,9 @@ def _refit(model: Recommender, full: Interactions, epochs: Callable[[int, int], 
     return fresh.fit(full)
 
 
-class _Clock:
+class _FitTimer:
+    """Seconds of fitting per model, summed over its calls (tuning, then the final refit)."""
+
     def __init__(self) -> None:
         self.spent: dict[str, float] = {}
 

@@ -32,10 +32,6 @@ class InteractionReport:
             f"{sum(self.ledger.rejected.values()):,} rejected" + (f" ({rejected})" if rejected else ""),
         ]
 
-    def write_rejections(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(r.to_json() + "\n" for r in self.rejections))
-
 
 def read_generic(items_csv: Path, interactions_csv: Path) -> tuple[Interactions, InteractionReport]:
     """The generic layout of ../shared/data/README.md: items.csv + interactions.csv.

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from shopassist.catalog.money import money
 from shopassist.cli_options import EmbedderOpt, _settings, progress_bar
 
 
@@ -45,9 +46,8 @@ def search(
         typer.echo("no products match — try fewer constraints or other words")
     for rank, c in enumerate(result.candidates, 1):
         p = c.product
-        price = f"{p.price:.2f} {p.currency}" if p.price is not None else "no price"
         brand = f" · {p.brand}" if p.brand else ""
-        typer.echo(f"{rank:>3}. [{p.id}] {p.display_title}{brand} — {price}  ({c.score:.3f})")
+        typer.echo(f"{rank:>3}. [{p.id}] {p.display_title}{brand} — {money(p.price, p.currency)}  ({c.score:.3f})")
 
 
 def eval_search(

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 
 from shopassist.catalog.models import Product
 from shopassist.catalog.event_log import EventLog
+from shopassist.catalog.report import write_rejects
 from shopassist.catalog.source_spec import SourceSpec
 from shopassist.catalog.sources.product_table import ColumnMapping
 from shopassist.catalog.store import Catalog, load_catalog, write_manifest
@@ -108,7 +109,7 @@ def build_store(
     if removed:
         catalog.report.events.accepted -= removed
         catalog.report.events.dropped["shopper asked to be forgotten"] += removed
-    catalog.report.write_rejects(folder / "rejects.jsonl")
+    write_rejects(catalog.report.rejections, folder / "rejects.jsonl")
     index = VectorIndex.open(settings, spec.name, embedder.name)
     result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress)
     fingerprint = catalog_fingerprint(catalog)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from bm25s.tokenization import Tokenizer
 from shopassist.catalog.models import Product
 from shopassist.retrieval.language import HAN, catalogue_language
 from shopassist.retrieval.segment import Segmenter
+from shopassist.files import atomic_folder
 
 MAX_QUERY_TOKENS = 64  # a 10,000-character paste must not cost more than a sentence
 
@@ -110,18 +110,11 @@ class LexicalIndex:
         """Replace the folder whole: written beside it, then swapped in by renames, so a process
         killed at any point leaves either the old index, the new one, or none (rebuilt on load) —
         never model files of one build with ids of another."""
-        staging, retired = folder.with_name(folder.name + ".partial"), folder.with_name(folder.name + ".old")
-        for leftover in (staging, retired):
-            shutil.rmtree(leftover, ignore_errors=True)
-        staging.mkdir(parents=True)
-        self._model.save(str(staging), show_progress=False)
-        (staging / "ids.json").write_text(json.dumps(self.ids))
-        meta = {"fingerprint": fingerprint, "config": asdict(self.config), "segmented": self.segmenter is not None}
-        (staging / "lexical.json").write_text(json.dumps(meta))
-        if folder.exists():
-            folder.rename(retired)
-        staging.rename(folder)
-        shutil.rmtree(retired, ignore_errors=True)
+        with atomic_folder(folder) as staging:
+            self._model.save(str(staging), show_progress=False)
+            (staging / "ids.json").write_text(json.dumps(self.ids))
+            meta = {"fingerprint": fingerprint, "config": asdict(self.config), "segmented": self.segmenter is not None}
+            (staging / "lexical.json").write_text(json.dumps(meta))
 
     @classmethod
     def load(cls, folder: Path, fingerprint: str | None = None, config: LexicalConfig = LexicalConfig()) -> "LexicalIndex | None":

@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from shopassist.assistant.llm.assemble import Ledger, materialise, sha256_of, status
+from shopassist.assistant.llm.assemble import VerifiedFiles, materialise, sha256_of, status
 from shopassist.assistant.llm.cli import register
 from shopassist.assistant.llm.resolve import choose_backend, parse_model, resolve_llm
 from shopassist.assistant.llm.shipped import SHIPPED_LLMS, LocalFile, PackageFile, ShippedModel
@@ -51,7 +51,7 @@ def test_split_model_is_assembled_once_and_verified(split_model, tmp_path):
     path = materialise(split_model, models)
     assert path == models / "split-smollm2.gguf"
     assert sha256_of(path) == SMOLLM2.sha256
-    assert Ledger(models).knows(path, SMOLLM2.sha256)
+    assert VerifiedFiles(models).knows(path, SMOLLM2.sha256)
     assert status(split_model, models) == "ready"
     assert leftovers(models) == []  # no temporary file left beside it
     mtime = path.stat().st_mtime_ns
@@ -63,7 +63,7 @@ def test_verification_is_remembered_by_size_and_mtime(split_model, tmp_path):
     models = tmp_path / "models"
     path = materialise(split_model, models)
     stat = path.stat()
-    # Same size and mtime: trusted without hashing, which is the point of the ledger...
+    # Same size and mtime: trusted without hashing, which is the point of the verified-files record...
     with path.open("r+b") as f:
         f.seek(1000)
         f.write(b"\0" * 16)
@@ -105,7 +105,7 @@ def test_missing_parts_say_what_to_install(tmp_path):
 def test_shipped_single_file_model_is_used_in_place(tmp_path):
     path = materialise(SMOLLM2, tmp_path / "models")
     assert path == SMOLLM2.parts[0].locate()
-    assert Ledger(tmp_path / "models").knows(path, SMOLLM2.sha256)
+    assert VerifiedFiles(tmp_path / "models").knows(path, SMOLLM2.sha256)
 
 
 def test_installed_parts_add_up_to_the_registered_size_in_order():

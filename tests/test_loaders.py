@@ -5,6 +5,7 @@ import json
 import pandas as pd
 import pytest
 
+from shopassist.catalog.report import write_rejects
 from shopassist.catalog.sources.product_table import ColumnMapping
 from shopassist.catalog.store import load_catalog
 from shopassist.errors import CatalogError
@@ -76,7 +77,7 @@ def test_broken_rows_are_rejected_one_message_each(tmp_path):
     assert "broken.csv row 2: price 'abc' is not a number" in messages[0]
     assert any("already used by broken.csv row 1" in m for m in messages)
     out = tmp_path / "rejects.jsonl"
-    report.write_rejects(out)
+    write_rejects(report.rejections, out)
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["row"] for r in lines] == [2, 3, 4, 5, 6]
     assert lines[3]["raw"]["title"] == "Caf\ufffd mug"

@@ -12,12 +12,11 @@ import html
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
-from shopassist.catalog.models import Product
+from shopassist.catalog.money import money
 from shopassist.ranking.contract import Suggestion
 
 _IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
 _MAX_INLINE_BYTES = 512 * 1024  # a card picture is a thumbnail; a larger file would bloat every answer's page update
-_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "CNY": "¥", "JPY": "¥"}
 
 # A neutral shopping-bag outline on grey: reads as "no picture" without looking broken.
 _PLACEHOLDER_SVG = (
@@ -34,18 +33,6 @@ MARKS = {
     "dislike": "👎 Got it: this one will not be suggested again in this conversation.",
     "cart": "🛒 Added to your cart.",
 }
-
-
-def price_text(product: Product) -> str:
-    """The price with its currency, as a shopper reads it.
-
-    >>> price_text(Product("1", "MUG", "Mug", price=2.5)), price_text(Product("2", "X", "X", price=3, currency="SEK"))
-    ('£2.50', '3.00 SEK')
-    """
-    if product.price is None:
-        return "price on request"
-    symbol = _SYMBOLS.get(product.currency.upper())
-    return f"{symbol}{product.price:,.2f}" if symbol else f"{product.price:,.2f} {product.currency}"
 
 
 def picture_src(image_url: str | None) -> str:
@@ -79,7 +66,7 @@ def _local_file(image_url: str | None) -> Path | None:
 def card_html(suggestion: Suggestion, mark: str | None = None) -> str:
     """One product card; `mark` is the shopper's feedback on it so far (like | dislike | cart).
 
-    >>> from shopassist.ranking.contract import Suggestion
+    >>> from shopassist.catalog.models import Product
     >>> "£4.95" in card_html(Suggestion(Product("7", "RED MUG", "Red Mug", price=4.95), 1.0, "matches your search", {}))
     True
     """
@@ -91,7 +78,7 @@ def card_html(suggestion: Suggestion, mark: str | None = None) -> str:
         f'<img class="shop-card-picture" src="{e(picture_src(p.image_url))}" alt="" width="96" height="96">',
         '<div class="shop-card-body">',
         f'<div class="shop-card-title">{e(p.display_title)}</div>',
-        f'<div class="shop-card-meta"><span class="shop-card-price">{e(price_text(p))}</span>'
+        f'<div class="shop-card-meta"><span class="shop-card-price">{e(money(p.price, p.currency))}</span>'
         + (f' · <span class="shop-card-kind">{e(kind)}</span>' if kind else "")
         + "</div>",
         f'<div class="shop-card-reason">{e(suggestion.reason)}</div>' if suggestion.reason else "",

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from shopassist.assistant.llm.shipped import SHIPPED_LLMS, ShippedModel
 from shopassist.errors import ModelNotFound
+from shopassist.files import atomic_write, write_bytes
 
 _CHUNK = 4 << 20  # 4 MiB reads: fast hashing without holding a model in memory
-LEDGER = "verified.json"
+VERIFIED = "verified.json"
 
 
 def sha256_of(path: Path) -> str:
@@ -38,11 +38,11 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-class Ledger:
+class VerifiedFiles:
     """Files already hashed, keyed by absolute path, valid while size and mtime are unchanged."""
 
     def __init__(self, models_dir: Path):
-        self.path = models_dir / LEDGER
+        self.path = models_dir / VERIFIED
 
     def _read(self) -> dict[str, dict[str, object]]:
         try:
@@ -62,19 +62,7 @@ class Ledger:
         entries = self._read()
         stat = file.stat()
         entries[str(file.resolve())] = {"sha256": sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-        _write_atomically(self.path, json.dumps(entries, indent=1, sort_keys=True).encode())
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_bytes(self.path, json.dumps(entries, indent=1, sort_keys=True).encode())
 
 
 def _mismatch(model: ShippedModel, file: Path, got: str) -> ModelNotFound:
@@ -103,28 +91,28 @@ def materialise(model: ShippedModel, models_dir: Path) -> Path:
     >>> materialise(SHIPPED_LLMS["smollm2-135m"], Path(tempfile.mkdtemp())).suffix
     '.gguf'
     """
-    ledger = Ledger(models_dir)
+    verified = VerifiedFiles(models_dir)
     if model.single_file:
         path = model.parts[0].locate()
-        if not ledger.knows(path, model.sha256):
+        if not verified.knows(path, model.sha256):
             got = sha256_of(path)
             if got != model.sha256:
                 raise _mismatch(model, path, got)  # a package's file: reported, never deleted
-            ledger.record(path, model.sha256)
+            verified.record(path, model.sha256)
         return path
 
     target = models_dir / model.file_name
     if target.is_file():
-        if ledger.knows(target, model.sha256):
+        if verified.knows(target, model.sha256):
             return target
         if sha256_of(target) == model.sha256:
-            ledger.record(target, model.sha256)
+            verified.record(target, model.sha256)
             return target
         target.unlink()  # damaged since it was assembled: build it again from the parts
-    return _assemble(model, target, ledger)
+    return _assemble(model, target, verified)
 
 
-def _assemble(model: ShippedModel, target: Path, ledger: Ledger) -> Path:
+def _assemble(model: ShippedModel, target: Path, verified: VerifiedFiles) -> Path:
     missing = model.missing_parts()
     if missing:
         raise ModelNotFound(
@@ -140,26 +128,17 @@ def _assemble(model: ShippedModel, target: Path, ledger: Ledger) -> Path:
             f"{model.name}: assembling needs {total / 1e9:.2f} GB in {target.parent}, only {free / 1e9:.2f} GB free — "
             "free some space or point SHOPASSIST_HOME elsewhere"
         )
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
     digest = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for path in paths:
-                with path.open("rb") as f:
-                    while block := f.read(_CHUNK):
-                        digest.update(block)
-                        out.write(block)
-            out.flush()
-            os.fsync(out.fileno())  # the rename must not publish a file still in the page cache only
+    with atomic_write(target, "wb") as out:  # a failed or mismatched assembly leaves nothing behind
+        for path in paths:
+            with path.open("rb") as f:
+                while block := f.read(_CHUNK):
+                    digest.update(block)
+                    out.write(block)
         got = digest.hexdigest()
         if got != model.sha256:
             raise _mismatch(model, target, got)
-        tmp.chmod(0o644)  # mkstemp makes it private; a model is for every user of the data dir
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)  # a failed or mismatched assembly leaves nothing behind
-    ledger.record(target, model.sha256)
+    verified.record(target, model.sha256)
     return target
 
 
@@ -176,7 +155,7 @@ def status(model: ShippedModel, models_dir: Path) -> str:
     """
     path = assembled_path(model, models_dir)
     if path.is_file():
-        return "ready" if Ledger(models_dir).knows(path, model.sha256) else "installed"
+        return "ready" if VerifiedFiles(models_dir).knows(path, model.sha256) else "installed"
     missing = model.missing_parts()
     return f"missing {len(missing)} of {len(model.parts)} parts" if missing else "installed"
 

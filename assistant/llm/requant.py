@@ -14,15 +14,14 @@ quantiser succeeds, so an interrupted run never leaves a file that looks finishe
 from __future__ import annotations
 
 import ctypes
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from shopassist.errors import LLMError
+from shopassist.files import atomic_path
 
 # llama.cpp's `llama_ftype` values for the types a shipped model may ask for.
 FTYPES = {"Q4_0": 2, "Q4_K_S": 14, "IQ4_NL": 25}
@@ -54,23 +53,15 @@ def requantised(source: Path, quant: str, threads: int, say: Callable[[str], Non
     for stale in target.parent.glob(f".{target.name}.*.tmp"):  # a killed run's half (a live one writes every second)
         if time.time() - stale.stat().st_mtime > 600:
             stale.unlink(missing_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = FTYPES[quant]
     params.allow_requantize = True  # the source is already quantised: this is the point
     params.nthread = max(1, threads)
-    try:
-        with _tensor_progress(progress):
-            code = llama_cpp.llama_model_quantize(str(source).encode(), str(tmp).encode(), params)
+    with atomic_path(target) as tmp, _tensor_progress(progress):
+        code = llama_cpp.llama_model_quantize(str(source).encode(), str(tmp).encode(), params)
         if code != 0:
             raise LLMError(f"llama.cpp could not re-quantise {source} to {quant} (code {code}) — "
                            "set SHOPASSIST_LLM_CPU_QUANT=0 to run the shipped file as it is")
-        tmp.chmod(0o644)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     say(f"{target.name}: {target.stat().st_size / 1e9:.2f} GB in {time.perf_counter() - started:.0f} s")
     return target
 

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import shutil
-import tempfile
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
@@ -21,6 +18,7 @@ from pathlib import Path
 from shopassist.assistant.llm.contract import GenerationOptions, Message
 from shopassist.assistant.llm.streaming import Emit, StopCutter, bounded_stream
 from shopassist.errors import LLMError, ModelNotFound
+from shopassist.files import atomic_folder
 
 GGUF_NEEDS = ("gguf", "accelerate")
 
@@ -104,25 +102,20 @@ class TransformersLLM:
     def _save_converted(self, target: Path) -> None:
         from safetensors.torch import save_model
 
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
         try:
-            save_model(self._model, str(tmp / "model.safetensors"))  # handles tied embeddings
-            self._model.config.save_pretrained(tmp)
-            config = json.loads((tmp / "config.json").read_text())
-            config.pop("quantization_config", None)  # else reloading looks for the GGUF again
-            (tmp / "config.json").write_text(json.dumps(config, indent=2))
-            self._model.generation_config.save_pretrained(tmp)
-            self._tokenizer.save_pretrained(tmp)
-            tmp.chmod(0o755)  # mkdtemp makes it private
-            os.replace(tmp, target)  # a folder appears whole or not at all
+            with atomic_folder(target) as tmp:  # a folder appears whole or not at all
+                save_model(self._model, str(tmp / "model.safetensors"))  # handles tied embeddings
+                self._model.config.save_pretrained(tmp)
+                config = json.loads((tmp / "config.json").read_text())
+                config.pop("quantization_config", None)  # else reloading looks for the GGUF again
+                (tmp / "config.json").write_text(json.dumps(config, indent=2))
+                self._model.generation_config.save_pretrained(tmp)
+                self._tokenizer.save_pretrained(tmp)
         except OSError as e:
-            # Another process got there first, or the disk is full: this start is unaffected and
-            # the next one converts again.
+            # The disk is full, or another process converting at the same moment spoiled this
+            # one's half: this start is unaffected and the next one converts again.
             if not (target / "config.json").is_file():
                 warnings.warn(f"could not keep the converted model in {target} ({e}); the next start converts again", stacklevel=2)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
     def stream(self, messages: Sequence[Message], options: GenerationOptions = GenerationOptions()) -> Iterator[str]:
         chat = [m.to_dict() for m in messages]
