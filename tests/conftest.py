@@ -101,6 +101,21 @@ def demo_retriever(retail_slice, embedder, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def icecat_notebooks(shared_data, embedder, tmp_path_factory):
+    """A real Icecat slice where a brand and a product kind cross: every notebook/laptop product and
+    every Lenovo product of the first Icecat file, and 250 others."""
+    from shopassist.catalog.store import Catalog, load_catalog
+
+    full = load_catalog(shared_data / "icecat" / "products-1.json.zip", "icecat-notebooks")
+    keep = {}
+    for i, (pid, p) in enumerate(full.products.items()):
+        title = p.title.lower()
+        if i < 250 or "notebook" in title or "laptop" in title or (p.brand or "").lower() == "lenovo":
+            keep[pid] = p
+    return build_retriever(Catalog("icecat-notebooks", keep), tmp_path_factory.mktemp("icecat-notebooks"), embedder)
+
+
+@pytest.fixture(scope="session")
 def small_llm(tmp_path_factory):
     """SmolLM2-135M through llama.cpp — the real small model of the test suite, loaded once."""
     from shopassist.assistant.llm import resolve_llm

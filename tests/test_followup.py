@@ -10,10 +10,8 @@ from shopassist.assistant.followup import interpret
 from shopassist.assistant.llm.fakes import ScriptedLLM
 from shopassist.assistant.replies import product_facts
 from shopassist.catalog.models import Product
-from shopassist.catalog.store import Catalog, load_catalog
 from shopassist.ranking.fakes import RetrievalOrderRanker
 from shopassist.retrieval.query import Vocabulary, parse_query
-from tests.conftest import build_retriever
 
 VOCAB = Vocabulary(frozenset({"lenovo", "hp", "dell", "sony"}))
 SHOWN = [Product("1", "A", "Aspire 3 Notebook", price=45.45, brand="Acer"), Product("2", "B", "ProBook 440", price=300.0, brand="HP")]
@@ -145,19 +143,6 @@ def test_product_facts_name_the_attribute_asked_about():
 
 
 # -- whole conversations on real catalogues ------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def icecat_notebooks(shared_data, embedder, tmp_path_factory):
-    """A real Icecat slice where a brand and a product kind cross: every notebook/laptop product and
-    every Lenovo product of the first Icecat file, and 250 others."""
-    full = load_catalog(shared_data / "icecat" / "products-1.json.zip", "icecat-notebooks")
-    keep = {}
-    for i, (pid, p) in enumerate(full.products.items()):
-        title = p.title.lower()
-        if i < 250 or "notebook" in title or "laptop" in title or (p.brand or "").lower() == "lenovo":
-            keep[pid] = p
-    return build_retriever(Catalog("icecat-notebooks", keep), tmp_path_factory.mktemp("icecat-notebooks"), embedder)
 
 
 def test_brand_budget_and_more_keep_the_product_kind_on_icecat(icecat_notebooks):
