@@ -1,0 +1,125 @@
+"""What each simulated shopper secretly wants, and the need they open with (never the title).
+
+Icecat: each product rated 3 for a judged query is its own goal; the shopper opens with the query.
+A store with purchases (the demo): each evaluated shopper's held-out next purchase (the ranking
+stage's time split); the shopper opens with the product's kind — its head words, without colour,
+size or brand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shopassist.catalog.models import Product
+from shopassist.catalog.store import Catalog
+from shopassist.ranking.sources import from_catalog
+from shopassist.ranking.split import time_cutoffs, time_split
+from shopassist.retrieval.evaluation import Judgements
+from shopassist.retrieval.query import COLOURS
+
+
+@dataclass(frozen=True)
+class Goal:
+    key: str  # unique per goal: "query → product id"
+    product: Product  # hidden from the assistant; the shopper recognises it when shown
+    opening: str  # the need the shopper opens with
+    shopper: str | None = None  # whose history the assistant may use (None: a new shopper)
+
+
+@dataclass(frozen=True)
+class Goals:
+    goals: list[Goal]
+    missing: int = 0  # judged or held-out products the catalogue does not list (left out, counted)
+
+
+# Words that say how big or what shape, not what the product is.
+SIZE_WORDS = frozenset("small large big mini medium jumbo giant tiny xl xxl xs extra set of pack".split())
+_SIZE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:\"|''|inch(?:es)?|in\b|cm\b|mm\b|m\b|tb\b|gb\b|mb\b|mah\b|w\b|l\b|ml\b|g\b|kg\b)", re.I)
+_STOP = frozenset("a an the of and with for in on to by set pack piece pcs".split())
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
+
+def size_of(title: str) -> str | None:
+    """The first size or capacity the title states, as a shopper would say it.
+
+    >>> size_of('Lenovo IdeaPad 15.6" 8 GB'), size_of("JUMBO BAG RED RETROSPOT"), size_of("Mug")
+    ('15.6 inch', 'jumbo', None)
+    """
+    match = _SIZE.search(title)
+    if match:
+        text = match.group(0).replace('"', " inch").replace("''", " inch")
+        return re.sub(r"\s+", " ", text).strip().lower()
+    words = {w.lower() for w in _TOKEN.findall(title)}
+    return next((w for w in ("mini", "small", "medium", "large", "jumbo", "giant") if w in words), None)
+
+
+def colour_of(title: str) -> str | None:
+    """The first colour word of the title (lower case).
+
+    >>> colour_of("Alienware backpack Black/gray"), colour_of("Mouse")
+    ('black', None)
+    """
+    return next((w.lower() for w in _TOKEN.findall(title) if w.lower() in COLOURS), None)
+
+
+def kind_words(product: Product, most: int = 2) -> str:
+    """What kind of thing the product is, in a shopper's words: its category when the store has
+    one; else the title's plain words without brand, colour, size and model codes. Icecat titles
+    write the kind in lower case after the model ("… AA451815 backpack Black/gray"); retail titles
+    are all capitals with the kind at the end ("JUMBO BAG RED RETROSPOT" → the last plain words).
+
+    >>> kind_words(Product("1", "Alienware AA451815 backpack Black/gray", "", brand="Alienware"))
+    'backpack'
+    >>> kind_words(Product("2", "WHITE HANGING HEART T-LIGHT HOLDER", "White Hanging Heart T-Light Holder"))
+    't-light holder'
+    """
+    if product.category:
+        return product.category.lower()
+    brand = {w.lower() for w in _TOKEN.findall(product.brand or "")}
+    words = [w for w in _TOKEN.findall(product.title)
+             if w.lower() not in brand and w.lower() not in COLOURS and w.lower() not in SIZE_WORDS and w.lower() not in _STOP]
+    lower = [w for w in words if w.islower() and len(w) > 2]
+    if lower:  # a mixed-case title: its lower-case words are the generic ones
+        return " ".join(lower[:most])
+    return " ".join(w.lower() for w in words[-most:])
+
+
+def from_judgements(judgements: Judgements, catalog: Catalog) -> Goals:
+    """Each product rated 3 for a query is one goal; the shopper opens with the query.
+
+    >>> shop = Catalog("toy", {"7": Product("7", "Acme mug Red", "Acme mug Red", brand="Acme")})
+    >>> found = from_judgements(Judgements({"red mug": {"7": 3, "8": 3, "9": 1}}, []), shop)
+    >>> [g.key for g in found.goals], found.missing
+    (['red mug → 7'], 1)
+    """
+    goals, missing = [], 0
+    for query, ratings in judgements.by_query.items():
+        for pid, rating in ratings.items():
+            if rating < 3:
+                continue
+            if pid not in catalog.products:
+                missing += 1
+                continue
+            goals.append(Goal(f"{query} → {pid}", catalog.products[pid], query))
+    return Goals(goals, missing)
+
+
+def from_purchases(catalog: Catalog) -> Goals:
+    """Each evaluated shopper's first basket after the store's last-10%-of-time cutoff: the basket's
+    first product (in catalogue order) is the goal, opened with its kind.
+
+    >>> from_purchases(Catalog("empty", {})).goals
+    []
+    """
+    data, _ = from_catalog(catalog)
+    if data.n_events == 0:
+        return Goals([])
+    fold = time_split(data, time_cutoffs(data, test_share=0.1, valid_share=0.0)[1])
+    goals = []
+    for row in fold.evaluated:
+        product = data.products[int(fold.targets[row][0])]
+        opening = kind_words(product)
+        if opening:
+            goals.append(Goal(f"{data.shoppers[row]} → {product.id}", product, opening, data.shoppers[row]))
+    return Goals(goals)
