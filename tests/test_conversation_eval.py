@@ -169,3 +169,17 @@ def test_the_command_runs_on_a_small_catalogue(settings, products_csv, tmp_path)
     (run,) = out["runs"]
     assert out["llm"] is None and run["goals"] == 2 and run["halves"]["tuned"]["conversations"] == 2
     assert "talking" in proc.stderr  # the progress bar
+
+
+def test_purchase_goals_open_with_the_kind_never_the_title(demo_retriever):
+    from shopassist.assistant.simulation.goals import from_purchases
+
+    found = from_purchases(demo_retriever.catalog)
+    assert found.goals  # the slice spans a few weeks: few shoppers come back after its cutoff
+    for goal in found.goals:
+        assert goal.shopper and goal.opening
+        assert goal.opening != goal.product.title.lower() and goal.opening != goal.product.display_title.lower()
+        assert set(goal.opening.split()) <= set(goal.product.title.lower().split())
+        bought_later = demo_retriever.catalog.events
+        mine = bought_later[(bought_later.shopper_id == goal.shopper) & (bought_later.product_id == goal.product.id)]
+        assert len(mine), f"{goal.key}: not a purchase of this shopper"

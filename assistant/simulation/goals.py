@@ -38,6 +38,8 @@ SIZE_WORDS = frozenset("small large big mini medium jumbo giant tiny xl xxl xs e
 _SIZE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:\"|''|inch(?:es)?|in\b|cm\b|mm\b|m\b|tb\b|gb\b|mb\b|mah\b|w\b|l\b|ml\b|g\b|kg\b)", re.I)
 _STOP = frozenset("a an the of and with for in on to by set pack piece pcs".split())
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_PLAIN = re.compile(r"[a-z][a-z\-]+")  # a word, not a model code, number or unit with digits
+_UNITS = frozenset("cm mm in inch gb tb mb mah pixels channels dpi rpm bit".split())
 
 
 def size_of(title: str) -> str | None:
@@ -63,26 +65,38 @@ def colour_of(title: str) -> str | None:
     return next((w.lower() for w in _TOKEN.findall(title) if w.lower() in COLOURS), None)
 
 
-def kind_words(product: Product, most: int = 2) -> str:
+def kind_words(product: Product, most: int = 3) -> str:
     """What kind of thing the product is, in a shopper's words: its category when the store has
-    one; else the title's plain words without brand, colour, size and model codes. Icecat titles
-    write the kind in lower case after the model ("… AA451815 backpack Black/gray"); retail titles
-    are all capitals with the kind at the end ("JUMBO BAG RED RETROSPOT" → the last plain words).
+    one; else from the title. Icecat titles write the kind as a run of lower-case words after the
+    model ("… AA451815 backpack Black/gray", "… docking speaker 1.0 channels"); retail titles are
+    all capitals with the kind at the end ("… T-LIGHT HOLDER"). "" when the title names no kind.
 
     >>> kind_words(Product("1", "Alienware AA451815 backpack Black/gray", "", brand="Alienware"))
     'backpack'
-    >>> kind_words(Product("2", "WHITE HANGING HEART T-LIGHT HOLDER", "White Hanging Heart T-Light Holder"))
+    >>> kind_words(Product("2", "ASUS DRW-24B1ST optical disc drive Internal Black", ""))
+    'optical disc drive'
+    >>> kind_words(Product("3", "WHITE HANGING HEART T-LIGHT HOLDER", "White Hanging Heart T-Light Holder"))
     't-light holder'
+    >>> kind_words(Product("4", "Sony MSMT4GN", "Sony MSMT4GN", brand="Sony"))
+    ''
     """
     if product.category:
         return product.category.lower()
-    brand = {w.lower() for w in _TOKEN.findall(product.brand or "")}
-    words = [w for w in _TOKEN.findall(product.title)
-             if w.lower() not in brand and w.lower() not in COLOURS and w.lower() not in SIZE_WORDS and w.lower() not in _STOP]
-    lower = [w for w in words if w.islower() and len(w) > 2]
-    if lower:  # a mixed-case title: its lower-case words are the generic ones
-        return " ".join(lower[:most])
-    return " ".join(w.lower() for w in words[-most:])
+    brand = {w.lower() for w in (product.brand or "").split()}
+    tokens = product.title.split()
+    if product.title.isupper():
+        plain = [w.lower() for w in tokens if _PLAIN.fullmatch(w.lower())]
+        kept = [w for w in plain if w not in brand and w not in COLOURS and w not in SIZE_WORDS and w not in _STOP]
+        return " ".join(kept[-2:])
+    run: list[str] = []
+    for token in tokens:
+        if _PLAIN.fullmatch(token) and token not in _UNITS and token not in COLOURS and token not in _STOP:
+            run.append(token)
+            if len(run) == most:
+                break
+        elif run:
+            break
+    return " ".join(run)
 
 
 def from_judgements(judgements: Judgements, catalog: Catalog) -> Goals:
