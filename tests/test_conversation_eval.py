@@ -183,3 +183,14 @@ def test_purchase_goals_open_with_the_kind_never_the_title(demo_retriever):
         bought_later = demo_retriever.catalog.events
         mine = bought_later[(bought_later.shopper_id == goal.shopper) & (bought_later.product_id == goal.product.id)]
         assert len(mine), f"{goal.key}: not a purchase of this shopper"
+
+
+def test_the_shop_before_the_cutoff_holds_no_held_out_purchase(demo_retriever):
+    from shopassist.assistant.simulation.goals import before, from_purchases
+
+    found = from_purchases(demo_retriever.catalog)
+    past = before(demo_retriever.catalog, found.cutoff)
+    assert 0 < len(past.events) < len(demo_retriever.catalog.events)
+    assert (past.events.timestamp.astype("int64") < found.cutoff).all()
+    for goal in found.goals:  # each returning shopper still has the history that personalises
+        assert (past.events.shopper_id == goal.shopper).any()

@@ -62,6 +62,7 @@ def conversation(
     from shopassist.retrieval.evaluation import Judgements
     from shopassist.retrieval.factory import open_retriever
     from shopassist.retrieval.indexing import build_store
+    from shopassist.retrieval.retriever import Retriever
 
     if llm and no_llm:
         raise ConfigError("give --llm MODEL or --no-llm, not both")
@@ -79,6 +80,9 @@ def conversation(
     goals = spread(found.goals, limit)
     if not goals:
         raise ConfigError(f"no goals: {'no product is rated 3 in ' + str(judgments) if judgments else 'the store has no held-out purchases'}")
+    if found.cutoff is not None:  # purchase goals: the assistant knows the shop as it stood before them
+        shop = goal_sources.before(shop, found.cutoff)
+        retriever = Retriever(shop, retriever.embedder, retriever.lexical, retriever.dense, retriever.fusion, retriever.vector_index)
     language_model = None if no_llm else resolve_llm(settings.with_(llm=llm) if llm else settings)
     # Goals from purchases are personal: the store's ranker is measured beside popularity alone.
     rankers = {"ranker": default_ranker(settings, spec.name, shop)}

@@ -9,7 +9,7 @@ size or brand.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shopassist.catalog.models import Product
 from shopassist.catalog.store import Catalog
@@ -31,6 +31,21 @@ class Goal:
 class Goals:
     goals: list[Goal]
     missing: int = 0  # judged or held-out products the catalogue does not list (left out, counted)
+    cutoff: int | None = None  # purchase goals: ns since the epoch; the shop may know only events before it
+
+
+def before(catalog: Catalog, cutoff: int | None) -> Catalog:
+    """The store as it stood at `cutoff`: the same products, only the events before it — so no
+    ranker or prompt learns a held-out purchase from the shopper's history.
+
+    >>> before(Catalog("empty", {}), None).events.empty
+    True
+    """
+    if cutoff is None:
+        return catalog
+    events = catalog.events
+    kept = events[events["timestamp"].to_numpy(dtype="datetime64[ns]").astype("int64") < cutoff].reset_index(drop=True)
+    return replace(catalog, events=kept)
 
 
 # Words that say how big or what shape, not what the product is.
@@ -129,11 +144,12 @@ def from_purchases(catalog: Catalog) -> Goals:
     data, _ = from_catalog(catalog)
     if data.n_events == 0:
         return Goals([])
-    fold = time_split(data, time_cutoffs(data, test_share=0.1, valid_share=0.0)[1])
+    cutoff = time_cutoffs(data, test_share=0.1, valid_share=0.0)[1]
+    fold = time_split(data, cutoff)
     goals = []
     for row in fold.evaluated:
         product = data.products[int(fold.targets[row][0])]
         opening = kind_words(product)
         if opening:
             goals.append(Goal(f"{data.shoppers[row]} → {product.id}", product, opening, data.shoppers[row]))
-    return Goals(goals)
+    return Goals(goals, cutoff=cutoff)
