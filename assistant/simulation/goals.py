@@ -51,7 +51,7 @@ def before(catalog: Catalog, cutoff: int | None) -> Catalog:
 # Words that say how big or what shape, not what the product is.
 SIZE_WORDS = frozenset("small large big mini medium jumbo giant tiny xl xxl xs extra set of pack".split())
 _SIZE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:\"|''|inch(?:es)?|in\b|cm\b|mm\b|m\b|tb\b|gb\b|mb\b|mah\b|w\b|l\b|ml\b|g\b|kg\b)", re.I)
-_STOP = frozenset("a an the of and with for in on to by set pack piece pcs".split())
+_STOP = frozenset("a an the of and with for in on to by set pack piece pcs assorted colour colours design designs".split())
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _PLAIN = re.compile(r"[a-z][a-z\-]+")  # a word, not a model code, number or unit with digits
 _UNITS = frozenset("cm mm in inch gb tb mb mah pixels channels dpi rpm bit".split())
