@@ -107,7 +107,7 @@ def conversation(
         assistant.ask(None, "warm up")  # first-call costs are not a shopper's latency
         total = len(goals) * seeds * len(halves)
         talks = list(tqdm(conversations(assistant, goals, halves, seeds, audit, turns), total=total, unit="conversation",
-                          desc=f"talking ({label})", file=sys.stderr, dynamic_ncols=True))
+                          desc=f"talking ({label})" if len(rankers) > 1 else "talking", file=sys.stderr, dynamic_ncols=True))
         reports.append(Report.of(talks, baseline, turns, seeds, found.missing, label if len(rankers) > 1 else ""))
     about = {"store": spec.name, "llm": language_model.name if language_model is not None else None}
     if as_json:
