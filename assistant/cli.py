@@ -1,4 +1,5 @@
-"""Commands of the assistant stage: `ask` (one turn) and `chat` (a terminal conversation)."""
+"""Commands of the assistant stage: `ask` (one turn), `chat` (a terminal conversation) and
+`eval conversation` (simulated shoppers, assistant/simulation/)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ StoreOpt = Annotated[str, typer.Option("--store", help="A store built by `shopas
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     app.command()(ask)
     app.command()(chat)
+    from shopassist.assistant.simulation.cli import conversation
+
+    eval_app.command("conversation")(conversation)
 
 
 def _assistant(ctx: typer.Context, store: str, llm: str | None):

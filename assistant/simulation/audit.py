@@ -1,0 +1,48 @@
+"""Grounding as the shopper meets it: every shown product is the catalogue's, every price in the
+text is some product's price (or the budget the shopper said). Checked from outside the assistant,
+so a bug in its own grounding shows here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shopassist.assistant.grounding import _MONEY  # the one pattern for an amount of money in text
+from shopassist.assistant.simulation.policy import View
+from shopassist.catalog.models import Product
+
+
+@dataclass(frozen=True)
+class Audit:
+    products: dict[str, Product]
+    prices: frozenset[int]  # in cents: float prices compare exactly
+
+    @classmethod
+    def of(cls, products: dict[str, Product]) -> "Audit":
+        return cls(products, frozenset(round(p.price * 100) for p in products.values() if p.price is not None))
+
+    def violations(self, view: View, said: tuple[float, ...] = ()) -> list[str]:
+        """What in this answer the catalogue does not back.
+
+        >>> audit = Audit.of({"7": Product("7", "MUG", "Mug", price=4.5), "8": Product("8", "HP 2710p Notebook", "HP 2710p Notebook", price=99.0)})
+        >>> from shopassist.assistant.simulation.policy import Shown
+        >>> audit.violations(View("Mug — £4.50, or £3.99?", "fallback", (Shown("9", "Cup", None, 1.0),)))
+        ['shown product 9 is not in the catalogue', 'price 3.99 in the text is no product’s price: “…Mug — £4.50, or £3.99?…”']
+        >>> audit.violations(View("HP 2710p Notebook — $99.00", "fallback", (Shown("8", "HP 2710p Notebook", "HP", 99.0),)))
+        []
+        """
+        found = [f"shown product {p.id} is not in the catalogue" for p in view.products if p.id not in self.products]
+        allowed = self.prices | {round(x * 100) for x in said}
+        # A shown product's own words may hold what reads as an amount ("Gift Voucher £100.00", a
+        # model "2710p"): quoting the catalogue is no claim.
+        quoted = " ".join(_catalogue_text(self.products[p.id]) for p in view.products if p.id in self.products)
+        for match in _MONEY.finditer(view.text):
+            amount = float((match.group(1) or match.group(2)).replace(",", "."))
+            if round(amount * 100) not in allowed and match.group(0).strip() not in quoted:
+                context = view.text[max(match.start() - 40, 0) : match.end() + 10].replace("\n", " ")
+                found.append(f"price {amount:g} in the text is no product’s price: “…{context}…”")
+        return found
+
+
+def _catalogue_text(product: Product) -> str:
+    return " ".join((product.title, product.display_title, product.description, *product.attributes.values()))

@@ -1,0 +1,196 @@
+"""`shopassist eval conversation`: simulated shoppers against the real assistant on a real slice."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import shopassist.assistant.simulation
+from shopassist.assistant.core import Assistant
+from shopassist.assistant.simulation.audit import Audit
+from shopassist.assistant.simulation.baseline import search_list
+from shopassist.assistant.simulation.goals import Goal, from_judgements
+from shopassist.assistant.simulation.phrasings import ACTS, HALVES, LANGUAGES, load, split
+from shopassist.assistant.simulation.policy import Shopper, Shown, View
+from shopassist.assistant.simulation.report import Report
+from shopassist.assistant.simulation.runner import converse, conversations
+from shopassist.ranking.fakes import RetrievalOrderRanker
+from shopassist.retrieval.evaluation import Judgements
+
+
+@pytest.fixture(scope="session")
+def assistant(demo_retriever):
+    """The real assistant without a model (templated answers) on the demo slice."""
+    return Assistant(demo_retriever, RetrievalOrderRanker(), None)
+
+
+@pytest.fixture(scope="session")
+def audit(demo_retriever):
+    return Audit.of(demo_retriever.catalog.products)
+
+
+@pytest.mark.parametrize("name", sorted(m.name for m in pkgutil.walk_packages(shopassist.assistant.simulation.__path__, "shopassist.assistant.simulation.")))
+def test_docstring_examples(name):
+    assert doctest.testmod(importlib.import_module(name)).failed == 0
+
+
+def _goal_at(retriever, query: str, rank: int) -> Goal:
+    product = retriever.search(query, rank + 1)[rank].product
+    return Goal(f"{query} → {product.id}", product, query)
+
+
+def test_phrasing_halves_are_disjoint_non_empty_and_the_rules_not_hand_picked():
+    tuned, held_out = load("tuned"), load("held_out")
+    for act in ACTS:
+        for language in LANGUAGES:
+            a, b = tuned.of(act, language), held_out.of(act, language)
+            assert a and b, (act, language)
+            assert not set(a) & set(b), (act, language)
+            by_rule = split(act, language, [*a, *b])
+            assert (set(by_rule[0]), set(by_rule[1])) == (set(a), set(b)), f"{act}/{language}: a phrasing sits in the wrong half"
+
+
+def test_the_policy_is_deterministic_per_seed_and_seeds_differ(demo_retriever):
+    products = [p for p in demo_retriever.catalog.products.values() if p.price][:40]
+    shown = View("", "fallback", tuple(Shown(p.id, p.display_title, p.brand, p.price) for p in products[-3:]))
+
+    def acts(seed: int) -> list[tuple[str, str]]:
+        out = []
+        for p in products[:-3]:
+            shopper = Shopper(Goal(f"x → {p.id}", p, "gift"), load("tuned"), seed)
+            out.append([(a.name, a.message) for a in (shopper.next(None), shopper.next(shown), shopper.next(shown))])
+        return out
+
+    assert acts(0) == acts(0)
+    assert acts(0) != acts(1)
+
+
+def test_a_goal_shown_at_turn_one_is_success_at_1(assistant, demo_retriever, audit):
+    goal = _goal_at(demo_retriever, "hanging heart", 0)
+    talk = converse(assistant, goal, load("tuned"), 0, audit, turns=5)
+    assert talk.success_turn == 1 and len(talk.turns) == 1
+    report = Report.of([talk], {goal.key: 1}, turns=5, seeds=1)
+    assert report.halves["tuned"].success == [1.0] * 5
+
+
+def test_a_goal_found_later_counts_from_its_turn(assistant, demo_retriever, audit):
+    goal = _goal_at(demo_retriever, "bag", 20)  # far down the list: the shopper must narrow or ask for more
+    talk = converse(assistant, goal, load("tuned"), 0, audit, turns=5)
+    assert talk.turns[0].act == "open" and not talk.turns[0].goal_shown
+    if talk.success_turn is not None:
+        assert talk.turns[talk.success_turn - 1].goal_shown
+        assert not any(t.goal_shown for t in talk.turns[: talk.success_turn - 1])
+    else:
+        assert len(talk.turns) == 5
+
+
+def test_the_search_list_reads_exactly_three_products_per_look():
+    asked = []
+
+    def search(query: str, k: int) -> list[str]:
+        asked.append(k)
+        return [str(i) for i in range(100)]  # more than asked for: only 3 per look may count
+
+    from shopassist.catalog.models import Product
+
+    goals = [Goal(f"q → {i}", Product(str(i), "P", "P"), "q") for i in (2, 3, 14, 15)]
+    assert search_list(search, goals, looks=5) == {"q → 2": 1, "q → 3": 2, "q → 14": 5, "q → 15": None}
+    assert asked == [15]  # one search per opening
+
+
+class _Watched:
+    """Wraps an object and records every attribute read on it (and on what those return)."""
+
+    def __init__(self, inner, name: str, log: set[str]):
+        self._inner, self._name, self._log = inner, name, log
+
+    def __getattr__(self, attr):
+        self._log.add(f"{self._name}.{attr}")
+        value = getattr(self._inner, attr)
+        if attr == "ask":
+            return lambda *a, **k: _Watched(value(*a, **k), "answer", self._log)
+        if attr == "suggestions":
+            return [_Watched(s, "suggestion", self._log) for s in value]
+        if attr == "product":
+            return _Watched(value, "product", self._log)
+        return value
+
+
+def test_the_runner_sees_only_what_a_shopper_sees(assistant, demo_retriever, audit):
+    log: set[str] = set()
+    goal = _goal_at(demo_retriever, "candle", 12)
+    for seed in range(3):
+        converse(_Watched(assistant, "assistant", log), goal, load("held_out"), seed, audit, turns=5)
+    public = {"assistant.ask", "assistant.feedback", "answer.text", "answer.kind", "answer.session", "answer.suggestions",
+              "suggestion.product", "product.id", "product.display_title", "product.brand", "product.price"}
+    assert "answer.suggestions" in log and "product.price" in log
+    assert log <= public, log - public
+
+
+def test_a_tiny_end_to_end_run(assistant, demo_retriever, audit):
+    products = list(demo_retriever.catalog.products.values())
+    queries = {"hanging heart": 0, "bag": 8, "christmas decorations": 4}
+    judged = {q: {demo_retriever.search(q, r + 1)[r].product.id: 3} for q, r in queries.items()}
+    found = from_judgements(Judgements(judged, []), demo_retriever.catalog)
+    assert len(found.goals) == 3 and found.missing == 0 and len(products) > 100
+    talks = list(conversations(assistant, found.goals, [load(h) for h in HALVES], 2, audit, turns=4))
+    assert len(talks) == 3 * 2 * 2
+    baseline = search_list(lambda q, k: [c.product.id for c in demo_retriever.search(q, k)], found.goals, 4)
+    report = Report.of(talks, baseline, turns=4, seeds=2)
+    out = json.loads(json.dumps(report.to_dict()))
+    assert set(out["halves"]) == {"tuned", "held_out"}
+    for half in out["halves"].values():
+        assert half["conversations"] == 6 and half["violations"] == 0
+        assert half["success@1"] <= half["success@4"] and half["p95_ms"] >= half["p50_ms"] > 0
+        assert sum(a["uses"] for a in half["acts"].values()) == sum(half["kinds"].values())
+    assert out["search_list"]["success@1"] == pytest.approx(1 / 3, abs=1e-4)  # the first goal is on top; the others lower
+    assert report.lines()[0].startswith("3 goals")
+
+
+def test_the_command_runs_on_a_small_catalogue(settings, products_csv, tmp_path):
+    frame = pd.read_csv(products_csv)
+    judgments = tmp_path / "judgments.csv"
+    pd.DataFrame({"query": ["lunch bag", "lunch bag", "candle"], "docid": [frame.id[0], frame.id[1], frame.id[2]],
+                  "rating": [3, 1, 3]}).to_csv(judgments, index=False)
+    env = dict(os.environ, SHOPASSIST_HOME=str(settings.home))
+    proc = subprocess.run([sys.executable, "-m", "shopassist.cli", "eval", "conversation", "--catalog", str(products_csv),
+                           "--judgments", str(judgments), "--no-llm", "--turns", "3", "--seeds", "1", "--json"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout)
+    (run,) = out["runs"]
+    assert out["llm"] is None and run["goals"] == 2 and run["halves"]["tuned"]["conversations"] == 2
+    assert "talking" in proc.stderr  # the progress bar
+
+
+def test_purchase_goals_open_with_the_kind_never_the_title(demo_retriever):
+    from shopassist.assistant.simulation.goals import from_purchases
+
+    found = from_purchases(demo_retriever.catalog)
+    assert found.goals  # the slice spans a few weeks: few shoppers come back after its cutoff
+    for goal in found.goals:
+        assert goal.shopper and goal.opening
+        assert goal.opening != goal.product.title.lower() and goal.opening != goal.product.display_title.lower()
+        assert set(goal.opening.split()) <= set(goal.product.title.lower().split())
+        bought_later = demo_retriever.catalog.events
+        mine = bought_later[(bought_later.shopper_id == goal.shopper) & (bought_later.product_id == goal.product.id)]
+        assert len(mine), f"{goal.key}: not a purchase of this shopper"
+
+
+def test_the_shop_before_the_cutoff_holds_no_held_out_purchase(demo_retriever):
+    from shopassist.assistant.simulation.goals import before, from_purchases
+
+    found = from_purchases(demo_retriever.catalog)
+    past = before(demo_retriever.catalog, found.cutoff)
+    assert 0 < len(past.events) < len(demo_retriever.catalog.events)
+    assert (past.events.timestamp.astype("int64") < found.cutoff).all()
+    for goal in found.goals:  # each returning shopper still has the history that personalises
+        assert (past.events.shopper_id == goal.shopper).any()
