@@ -115,12 +115,19 @@ class Grounding:
         (None, 'comparison')
         >>> g.judge("[2] is cheaper than [1], at £2.00.")
         ('Tin is cheaper than Red Mug, at £2.00.', '')
+        >>> Grounding([Product("9", "HP COMPAQ 2710P", "HP Compaq 2710p", price=95.0)]).judge("The HP Compaq 2710p is £95.00.")[1]
+        ''
         """
         refs = [int(n) for n in _REF.findall(sentence)]
         if any(not 1 <= n <= len(self.products) for n in refs):
             return None, "number"
-        amounts = [m.group(1) or m.group(2) for m in _MONEY.finditer(sentence)]
-        amounts += self._coded.findall(sentence) if self._coded else []
+        # A listed product's own title is no price claim: "HP Compaq 2710p" is a model, not 2,710 pence.
+        priced = sentence
+        for p in (*self.products, *self.mentionable):
+            for title in {p.display_title, p.title}:
+                priced = re.sub(re.escape(title), " ", priced, flags=re.I) if title else priced
+        amounts = [m.group(1) or m.group(2) for m in _MONEY.finditer(priced)]
+        amounts += self._coded.findall(priced) if self._coded else []
         for written in amounts:
             amount = float(written.replace(",", "."))
             if not any(abs(amount - price) < 0.005 for price in (*self._prices, *self.bounds)):

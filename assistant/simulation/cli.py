@@ -47,7 +47,7 @@ def conversation(
     from tqdm import tqdm
 
     from shopassist.assistant.core import Assistant
-    from shopassist.assistant.factory import default_ranker
+    from shopassist.assistant.factory import load_ranker
     from shopassist.assistant.llm import resolve_llm
     from shopassist.assistant.simulation import goals as goal_sources
     from shopassist.assistant.simulation.audit import Audit
@@ -85,7 +85,7 @@ def conversation(
         retriever = Retriever(shop, retriever.embedder, retriever.lexical, retriever.dense, retriever.fusion, retriever.vector_index)
     language_model = None if no_llm else resolve_llm(settings.with_(llm=llm) if llm else settings)
     # Goals from purchases are personal: the store's ranker is measured beside popularity alone.
-    store_ranker = default_ranker(settings, spec.name, shop)
+    store_ranker = load_ranker(settings, spec.name, shop)
     describe = getattr(store_ranker, "describe", None)  # a trained ranker says which version it is
     rankers = {f"store ranker ({describe()})" if describe else "store ranker": store_ranker}
     if not judgments:

@@ -45,7 +45,7 @@ def before(catalog: Catalog, cutoff: int | None) -> Catalog:
         return catalog
     events = catalog.events
     kept = events[events["timestamp"].to_numpy(dtype="datetime64[ns]").astype("int64") < cutoff].reset_index(drop=True)
-    return replace(catalog, events=kept)
+    return replace(catalog, events=kept, shopper_events=None)  # type: ignore[arg-type]  # rebuilt for these events
 
 
 # Words that say how big or what shape, not what the product is.
