@@ -1,13 +1,16 @@
 """Grounding as the shopper meets it: every shown product is the catalogue's, every price in the
-text is some product's price (or the budget the shopper said). Checked from outside the assistant,
-so a bug in its own grounding shows here."""
+text is some product's price (or the budget the shopper said), and every feature the text states (a
+material, colour, size or capability) is in a shown product's catalogue text. Checked from outside
+the assistant, so a bug in its own grounding shows here."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from shopassist.assistant.claims import FEATURE_WORDS, product_words
 from shopassist.assistant.grounding import _MONEY  # the one pattern for an amount of money in text
+from shopassist.retrieval.query import COLOURS
 from shopassist.assistant.simulation.policy import View
 from shopassist.catalog.models import Product
 
@@ -30,6 +33,8 @@ class Audit:
         ['shown product 9 is not in the catalogue', 'price 3.99 in the text is no product’s price: “…Mug — £4.50, or £3.99?…”']
         >>> audit.violations(View("HP 2710p Notebook — $99.00", "fallback", (Shown("8", "HP 2710p Notebook", "HP", 99.0),)))
         []
+        >>> audit.violations(View("The mug is waterproof.", "suggestions", (Shown("7", "Mug", None, 4.5),)))
+        ["feature 'waterproof' is in no shown product's catalogue text"]
         """
         found = [f"shown product {p.id} is not in the catalogue" for p in view.products if p.id not in self.products]
         allowed = self.prices | {round(x * 100) for x in said}
@@ -41,6 +46,11 @@ class Audit:
             if round(amount * 100) not in allowed and match.group(0).strip() not in quoted:
                 context = view.text[max(match.start() - 40, 0) : match.end() + 10].replace("\n", " ")
                 found.append(f"price {amount:g} in the text is no product’s price: “…{context}…”")
+        described = set().union(*(product_words(self.products[p.id]) for p in view.products if p.id in self.products))
+        unquoted = re.sub(r"“[^”]*”", " ", view.text)  # the shopper's own words, echoed back, claim nothing
+        for word in dict.fromkeys(re.findall(r"[a-z][a-z\-]*", unquoted.lower())):
+            if (word in FEATURE_WORDS or word in COLOURS) and word not in described and word.rstrip("s") not in described:
+                found.append(f"feature '{word}' is in no shown product's catalogue text")
         return found
 
 

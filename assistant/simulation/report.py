@@ -34,6 +34,7 @@ class HalfFigures:
     mean_turns: float | None  # over conversations that succeeded
     kinds: dict[str, int]
     violations: int
+    feature_claims: int  # of the violations: features no shown product's catalogue text states
     violation_examples: list[str]
     p50_ms: float
     p95_ms: float
@@ -65,7 +66,7 @@ class HalfFigures:
             half, len(talks), success_at([c.success_turn for c in talks], turns),
             _share([all(s is not None for s in seeds) for seeds in by_goal.values()]) or 0.0,
             round(float(np.mean(found)), 3) if found else None,
-            dict(Counter(t.kind for t in records)), len(problems), problems[:5],
+            dict(Counter(t.kind for t in records)), len(problems), sum(v.startswith("feature") for v in problems), problems[:5],
             round(float(np.percentile(ms, 50)), 1), round(float(np.percentile(ms, 95)), 1),
             acts, phrasings, dict(by_goal),
         )
@@ -113,7 +114,8 @@ class Report:
         out.append(f"{'search list, 3/look':<22}" + "".join(f"{s:7.3f}" for s in self.search_list))
         for h, f in self.halves.items():
             margin = f.success[-1] - self.search_list[-1]
-            out.append(f"{h}: success@{T} {f.success[-1]:.3f} vs search list {self.search_list[-1]:.3f} ({margin:+.3f}); kinds {f.kinds}")
+            out.append(f"{h}: success@{T} {f.success[-1]:.3f} vs search list {self.search_list[-1]:.3f} ({margin:+.3f}); kinds {f.kinds}; "
+                       f"{f.violations} grounding violations, {f.feature_claims} of them unsupported features")
             for name, a in f.acts.items():
                 obeyed = f"{a['obeyed']:.2f}" if a["obeyed"] is not None else "–"
                 out.append(f"  {name:<9} {a['uses']:6d} uses  obeyed {obeyed:>5}  goal shown after {a['goal_shown']:.2f}")
