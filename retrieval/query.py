@@ -43,6 +43,7 @@ _PRICE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf">\s*=?\s*{_MONEY}", re.I), "min"),
     (re.compile(rf"(?:预算(?:是|为|在|有|大概|最多)?|低于|少于|不超过|别超过|不要超过|不能超过|不高于|不多于|不到|最多|小于)\s*{_NUM}\s*(?:元|块钱|块)?(?:以下|以内|之内|左右)?"), "max"),
     (re.compile(rf"{_NUM}\s*(?:元|块钱|块)?\s*(?:以下|以内|之内)"), "max"),
+    (re.compile(rf"(?:只有|就)?{_NUM}\s*(?:元|块钱|块)的?预算"), "max"),  # "我只有50块预算": a budget of 50
     (re.compile(rf"(?:高于|超过|大于|至少){_NUM}\s*(?:元|块钱|块)?"), "min"),
     (re.compile(rf"{_NUM}\s*(?:元|块钱|块)\s*以上"), "min"),
 ]
@@ -63,6 +64,8 @@ _ANY_PRICE = re.compile(
 _CHEAP = re.compile(r"\b(?:cheap|cheapest|inexpensive|budget|affordable|low[-\s]cost)\b|便宜|实惠|低价", re.I)
 
 _WORDS = re.compile(r"[\w&'+]+(?:[-.][\w&'+]+)*")
+# Words as a brand name is looked up: Latin runs only, so "只要Lenovo的" still names Lenovo.
+_NAME_WORDS = re.compile(r"(?:(?![\u3000-\u9fff])[\w&'+])+(?:[-.](?:(?![\u3000-\u9fff])[\w&'+])+)*")
 _NEGATION_BEFORE = re.compile(r"(?:\bnot|\bno|\bwithout|\bexcept|\bexcluding|\banything\s+but|\bbut\s+not|\bavoid|\bnever|\bnon)[\s-]*(?:from\s+|by\s+|an?\s+|any\s+)?$", re.I)
 _ONLY_BEFORE = re.compile(r"\bonly\s+(?:from\s+|by\s+)?$|\b(?:must|has\s+to)\s+be\s+(?:an?\s+)?$", re.I)
 _MAKER_BEFORE = re.compile(r"\b(?:(?:made|sold)\s+)?(?:from|by)\s+$", re.I)  # "something by Lenovo": the maker is wanted
@@ -304,7 +307,7 @@ def _brand_mentions(text: str, vocabulary: Vocabulary) -> list[tuple[str, int, i
     catalogue's brands; Chinese names against a table, so a wanted one may be missing from the shop."""
     found = []
     lowered = re.sub(r"\b(non)-(?=\w)", r"\1 ", text.lower())  # same length: offsets still match text
-    words = [(m.start(), m.end()) for m in _WORDS.finditer(lowered)]
+    words = [(m.start(), m.end()) for m in _NAME_WORDS.finditer(lowered)]
     i = 0
     while i < len(words):
         for n in (4, 3, 2, 1):  # longest brand name first: "western digital" before "western"
@@ -324,6 +327,10 @@ def _brand_mentions(text: str, vocabulary: Vocabulary) -> list[tuple[str, int, i
                     kind, cut_start = "only", m.start()
                 elif m := _ONLY_AFTER.match(after):
                     kind, cut_end = "only", end + m.end()
+                elif m := _NEGATION_BEFORE_ZH.search(before):  # "不要Lenovo的": a Latin name in a Chinese sentence
+                    kind, cut_start, cut_end = "exclude", m.start(), end + _AFTER_ZH.match(text[end:]).end()
+                elif m := _ONLY_BEFORE_ZH.search(before):
+                    kind, cut_start, cut_end = "only", m.start(), end + _AFTER_ZH.match(text[end:]).end()
                 found.append((name, cut_start, cut_end, kind, text[start:end]))
                 i += n - 1
                 break

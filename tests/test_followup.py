@@ -48,6 +48,13 @@ TURNS = [
     (("笔记本", "有联想的吗"), "refine", "笔记本", None, None, {"lenovo"}, set(), False),
     (("笔记本", "我想要联想的"), "refine", "笔记本", None, None, {"lenovo"}, set(), False),
     (("laptop", "do you have lenovo chargers?"), "search", "lenovo chargers", None, None, set(), set(), False),
+    # a wish wrapped in everyday words is still only the brand
+    (("laptop", "ideally Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "make mine a Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "I'm a big Lenovo fan"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "long-time fan of Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("笔记本", "只买Lenovo的"), "refine", "笔记本", None, None, {"lenovo"}, set(), False),  # a Latin name in Chinese
+    (("笔记本", "不要Lenovo的"), "refine", "笔记本", None, None, set(), {"lenovo"}, False),
     # a budget, however it is put
     (("laptop", "my budget is 500"), "refine", "laptop", None, 500, set(), set(), False),
     (("laptop", "can you keep it below 500?"), "refine", "laptop", None, 500, set(), set(), False),
@@ -56,6 +63,9 @@ TURNS = [
     (("laptop", "预算500"), "refine", "laptop", None, 500, set(), set(), False),
     (("laptop", "别超过500"), "refine", "laptop", None, 500, set(), set(), False),
     (("laptop", "more than 200"), "refine", "laptop", 200, None, set(), set(), False),  # a bound, not "more of them"
+    (("laptop", "budget's 300"), "refine", "laptop", None, 300, set(), set(), False),
+    (("laptop", "我只有300块预算"), "refine", "laptop", None, 300, set(), set(), False),
+    (("laptop", "便宜点，300以内"), "refine", "laptop", None, 300, set(), set(), False),
     # an explicit number beats "cheaper"; "cheaper" alone goes below the cheapest shown
     (("laptop", "something cheaper, max 500"), "refine", "laptop", None, 500, set(), set(), False),
     (("laptop", "cheaper?"), "refine", "laptop", None, 45.44, set(), set(), True),
@@ -67,6 +77,11 @@ TURNS = [
     (("laptop", "more please"), "refine", "laptop", None, None, set(), set(), True),
     (("laptop", "还有吗"), "refine", "laptop", None, None, set(), set(), True),
     (("laptop", "还有别的吗"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "next"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "keep looking"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "new ones please"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "下一页"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "不对，再找找"), "refine", "laptop", None, None, set(), set(), True),
     # constraints persist across turns until lifted
     (("laptop", "Lenovo please", "under 500", "what else do you have?"), "refine", "laptop", None, 500, {"lenovo"}, set(), True),
     (("laptop", "not HP", "my budget is 500"), "refine", "laptop", None, 500, set(), {"hp"}, False),
@@ -83,6 +98,11 @@ TURNS = [
     (("mug", "in red"), "refine", "red mug", None, None, set(), set(), False),
     (("red mug", "blue ones please"), "refine", "blue mug", None, None, set(), set(), False),
     (("laptop bag", "15 inch please"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
+    (("mug", "the red model"), "refine", "red mug", None, None, set(), set(), False),
+    (("mug", "red would be nice"), "refine", "red mug", None, None, set(), set(), False),
+    (("mug", "I need it in red"), "refine", "red mug", None, None, set(), set(), False),
+    (("laptop bag", "do you have a 15 inch model?"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
+    (("laptop bag", "it has to be 15 inch"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
 ]
 
 
@@ -195,6 +215,13 @@ COMPARE_AND_CART = [
     ("compare the first and the third", "compare", ("1", "3"), ""),
     ("what's the difference between them?", "compare", ("1", "2", "3"), ""),
     ("哪个更便宜，第一个还是第二个？", "compare", ("1", "2"), "price"),
+    # two shown products named together are a comparison, whatever the verb
+    ("which should I pick, the first or the third?", "compare", ("1", "3"), ""),
+    ("is the second one nicer than the third?", "compare", ("2", "3"), ""),
+    ("third and first: pros and cons?", "compare", ("3", "1"), ""),
+    # an ordinal with nothing to narrow by asks about that product
+    ("tell me the weight of the third one", "question", ("3",), "weight"),
+    ("I want to know the battery life of the first one", "question", ("1",), "battery life"),
     ("add the second one to my cart", "cart", ("2",), ""),
     ("I'll take the first one", "cart", ("1",), ""),
     ("把第三个加入购物车", "cart", ("3",), ""),

@@ -50,6 +50,8 @@ TABLE = [
     ("500元以下的耳机", "耳机", None, 500, set(), set()),
     ("不要联想的笔记本", "笔记本", None, None, set(), {"lenovo"}),
     ("只要索尼的耳机", "耳机", None, None, {"sony"}, set()),
+    ("只要Sony的耳机", "耳机", None, None, {"sony"}, set()),  # the catalogue's Latin name inside Chinese
+    ("不要Sony的耳机", "耳机", None, None, set(), {"sony"}),
     ("笔记本电脑，不要联想，3000元以内", "笔记本电脑", None, 3000, set(), {"lenovo"}),
     ("除了苹果以外的平板", "平板", None, None, set(), {"apple"}),
     ("蓝色杯子 100到200元", "蓝色杯子", 100, 200, set(), set()),
@@ -114,6 +116,7 @@ CHAT = [
     ("galaxy s20 max", "galaxy s20 max", None, None, set(), set()),  # a model name, not "at most 20"
     ("预算500", "", None, 500, set(), set()),
     ("预算是300块的耳机", "耳机", None, 300, set(), set()),
+    ("我只有300块预算", "", None, 300, set(), set()),
     ("500以内", "", None, 500, set(), set()),
     ("不超过500块", "", None, 500, set(), set()),
     ("别超过500", "", None, 500, set(), set()),
