@@ -43,7 +43,7 @@ _FOLLOW_UP_WORDS = frozenset(
     make prefer preferably preferred ideally rather would should must has have needs need be best better fine ok okay
     version versions model models variant variants kind type style colour color coloured colored size sized
     only just really definitely go going keep next new also too then that those this these please maybe
-    mine m s d ll re ve""".split()  # the pieces of "I'm", "budget's", "I'd" once split into words
+    none nope no not wrong quite those these mine m s d ll re ve""".split()  # the pieces of "I'm", "budget's", "I'd" once split into words
 )
 _FOLLOW_UP_ZH = re.compile(r"还有|别的|其他|更多|再来|换一批|下一[批页组个]|再找找?|便宜|品牌|牌子|规格|尺寸|尺码|型号|款式?|颜色|色|只|需要|必须|应该|换成?|看看|就|都不是|不太?对|不是这些")
 # A shopper's loyalty to a maker is a wish for the brand, not for a product: "I'm a Sony fan", "big fan of Sony".

@@ -78,7 +78,10 @@ _AFTER_ZH = re.compile(r"^(?:以外|之外|品牌|牌子)?的?")
 # How people wrap a request in a chat: greetings, questions, polite frames. Cut from the search text
 # ("can you keep it below 500?" must not search for "can you keep it ?").
 _FRAME_LEAD = re.compile(
-    r"^(?:(?:hi|hello|hey|ok(?:ay)?|so|well|and|but|also|then|hmm+)\b"
+    r"^(?:(?:hi|hello|hey|ok(?:ay)?|so|well|and|but|also|then|hmm+|actually|rather|instead)\b|(?:no|nope)(?=\s*[,.!])"
+    # a correction names the product after its frame: "I meant …", "what I need is …", "the kind of thing I want is …"
+    r"|(?:i\s+)?mean[t]?\b|try\b|(?:what|the\s+(?:kind|sort|type)\s+of\s+(?:thing|product|item)s?)\s+(?:i|we)(?:'m|\s+am)?\s+"
+    r"(?:need|want|mean|meant|looking\s+for|after)\s+(?:is|are)\b"
     r"|(?:can|could|would|will)\s+(?:you|u)\b(?:\s+please)?"
     r"|(?:please\s+)?(?:show|find|get|give)\s+me\b"
     r"|do\s+you\s+(?:have|sell|stock|carry|do)\b|have\s+you\s+got\b|(?:you\s+)?got\b|(?:is|are)\s+there\b"
@@ -87,9 +90,13 @@ _FRAME_LEAD = re.compile(
     r"|(?:what|how)\s+about\b|maybe\b|perhaps\b|please\b|(?:any|some)(?:thing|\s+ones?)?\b)[\s,!]*",
     re.I,
 )
-_FRAME_LEAD_ZH = re.compile(r"^(?:请问|请|麻烦|帮我|给我)*(?:你们)?(?:还?有没有|我想要|我想买|我要|想要)|^(?:你们)?还?有(?![线机趣声效用])(?=.+吗\s*[?？]?$)")  # "有X吗": do you have X? ("有线" is "wired")
-_FRAME_TRAIL_ZH = re.compile(r"的?[吗呢吧啊呀嘛]+\s*[?？]*$")
-_FRAME_TRAIL = re.compile(r"(?:[\s,]+(?:please|pls|thanks|thank\s+you|ones?|then|instead|too|as\s+well))+[\s?!.]*$|[\s?!？！]+$", re.I)
+_FRAME_LEAD_ZH = re.compile(r"^(?:请问|请|麻烦|帮我|给我)*(?:你们)?(?:还?有没有|我想要|我想买|我要找?|想要|我在找|我需要|我是说|应该是|具体(?:来说|地说|是)|是(?![否不]))|^(?:你们)?还?有(?![线机趣声效用])(?=.+吗\s*[?？]?$)")  # "有X吗": do you have X? ("有线" is "wired")
+_FRAME_TRAIL_ZH = re.compile(r"的?[吗呢吧啊呀嘛]+\s*[?？]*$|[,，]?\s*不是(?:这些|那些|这个|那个)$")
+_FRAME_TRAIL = re.compile(
+    r"(?:[\s,]+(?:please|pls|thanks|thank\s+you|ones?|then|instead|too|as\s+well|not\s+(?:these|those|them|this|that)(?:\s+ones?)?))+[\s?!.]*$"
+    r"|[\s?!？！]+$",
+    re.I,
+)
 # Words that alone are no search: what is left of "can you keep it below 500?" once the bound is cut.
 _FILLER_WORDS = frozenset(
     """a an the and or but so then also too just only really maybe perhaps please pls thanks it its is are be was

@@ -44,6 +44,15 @@ TABLE = [
     ("lunch box <5", "lunch box", None, 5, set(), set()),
     ("notebook no more than 700 dollars, not Asus", "notebook", None, 700, set(), {"asus"}),
     ("christmas decorations", "christmas decorations", None, None, set(), set()),
+    # a correction's frame is cut, the product it names kept
+    ("nope, a tablet stand", "tablet stand", None, None, set(), set()),
+    ("what we want is a webcam", "webcam", None, None, set(), set()),
+    ("the sort of item I'm after is a desk lamp", "desk lamp", None, None, set(), set()),
+    ("I mean a stylus, not those", "stylus", None, None, set(), set()),
+    ("no frost freezer", "no frost freezer", None, None, set(), set()),  # "no" with no comma is a word of the product
+    ("我是说平板支架", "平板支架", None, None, set(), set()),
+    ("是平板支架，不是那些", "平板支架", None, None, set(), set()),
+    ("是否防水", "是否防水", None, None, set(), set()),
     ("", "", None, None, set(), set()),
     ("   ", "", None, None, set(), set()),
     # Chinese: the same intents
