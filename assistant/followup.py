@@ -164,6 +164,27 @@ def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: Parse
     return Intent("search", parsed)
 
 
+def stated(query: ParsedQuery) -> tuple[str, ...]:
+    """The colours and sizes a refined search asks of a product's title ("black", "15.6 inch").
+
+    >>> stated(ParsedQuery("", "red laptop bag 15 inch", colours=frozenset({"red"})))
+    ('red', '15 inch')
+    """
+    return tuple(sorted(query.colours)) + tuple(dict.fromkeys(s.lower() for s in _SIZE.findall(query.text)))
+
+
+def states(title: str, phrase: str) -> bool:
+    """Whether a title states a colour or size, however the size is spaced or marked.
+
+    >>> states('Acer 15.6" laptop Black', "15.6 inch"), states("Acer 15.6 inch laptop", "15 inch"), states("Black", "black")
+    (True, False, True)
+    """
+    if phrase in COLOURS:
+        return phrase in _words(title)
+    spelled, wanted = (re.sub(r"(?<=\d)[\s-]+(?=[a-z])", "", re.sub(r'"|”|\'\'|\binches\b', " inch", t.lower())) for t in (title, phrase))
+    return bool(re.search(rf"(?<![\d.]){re.escape(wanted)}(?![a-z])", spelled))
+
+
 def _narrows(parsed: ParsedQuery) -> bool:
     """The message sets or lifts something: a bound, a brand, a colour, a size."""
     return bool(

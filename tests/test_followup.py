@@ -6,7 +6,7 @@ conversations on real slices of Icecat and the demo store."""
 import pytest
 
 from shopassist.assistant.core import Assistant
-from shopassist.assistant.followup import interpret
+from shopassist.assistant.followup import interpret, states
 from shopassist.assistant.llm.fakes import ScriptedLLM
 from shopassist.assistant.replies import product_facts
 from shopassist.catalog.models import Product
@@ -264,3 +264,32 @@ def test_the_assistant_compares_from_catalogue_prices_and_records_a_cart_add(dem
     # the cards stay the ones shown: "the third one" still means the third of the first answer
     third = assistant.ask(None, "is the third one waterproof?", cart.session)
     assert third.suggestions[0].product == first.suggestions[2].product
+
+
+@pytest.mark.parametrize(("title", "phrase", "says"), [
+    ('Targus 15.6" notebook case Black', "15.6 inch", True),
+    ("Targus 15.6 inches notebook case", "15.6 inch", True),
+    ("Targus 15.6-inch notebook case", "15.6 inch", True),
+    ("Targus 15.6” notebook case", "15.6 inch", True),
+    ('Targus 15.6" notebook case', "5.6 inch", False),  # a number inside another is not it
+    ('Targus 15.6" notebook case', "15 inch", False),
+    ("Samsung case 17 cm (6.7\")", "17 cm", True),
+    ("Samsung case 16.7 cm (6.5\")", "6.7 cm", False),
+    ("WD 1TB drive", "1 tb", True),
+    ("WD 1 TBx", "1 tb", False),
+    ("Mouse Black/Grey", "black", True),
+    ("Blackberry case", "black", False),
+])
+def test_a_title_states_a_size_however_it_is_marked(title, phrase, says):
+    assert states(title, phrase) is says
+
+
+def test_a_colour_or_size_asked_for_in_a_follow_up_is_what_the_products_state(icecat_notebooks):
+    assistant = Assistant(icecat_notebooks, RetrievalOrderRanker(), ScriptedLLM(lambda messages: "[1] fits."))
+    first = assistant.ask(None, "notebook case")
+    black = assistant.ask(None, "I'd like it in black", first.session)
+    assert black.suggestions and all("black" in s.product.title.lower() for s in black.suggestions)
+    sized = assistant.ask(None, "the 15.6 inch version", black.session)  # the colour persists beside the size
+    assert sized.suggestions
+    for s in sized.suggestions:
+        assert states(s.product.title, "15.6 inch") and "black" in s.product.title.lower(), s.product.title
