@@ -187,7 +187,10 @@ class Assistant:
             fitting = [c for c in candidates if all(states(c.product.title, a) for a in asked)]
             candidates = fitting or candidates
         context = RankContext(recent=tuple(state.events), constraints=tuple(result.query.constraints))
-        top = self.ranker.rank(user, candidates, context)[: self.n]
+        ranked = self.ranker.rank(user, candidates, context)
+        if intent.unseen_first:
+            ranked = sorted(ranked, key=lambda s: s.product.id in state.seen)  # stable: the ranking holds within each
+        top = ranked[: self.n]
         clock.mark("rank")
         if top:
             clock.since_start("cards")

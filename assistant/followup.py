@@ -105,6 +105,9 @@ class Intent:
     compared: tuple[Product, ...] = ()  # the shown products a comparison is between
     topic: str = ""  # what the question asks, with its verb ("is made of glass", "has a battery", "colour")
     missing: tuple[str, ...] = ()  # brands asked for that the shop does not carry ("Acme")
+    # A narrower search shows what the shopper has not seen first: those already shown were passed over.
+    # Lifting a constraint ("any brand is fine") brings back the wider list as it was.
+    unseen_first: bool = False
 
 
 def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: ParsedQuery | None, shown: list[Product], seen: set[str]) -> Intent:
@@ -158,7 +161,8 @@ def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: Parse
             return Intent("refine", previous, frozenset(seen))  # the store lists no brands: show other products
         more = bool(_MORE.search(message))
         if more or _narrows(parsed):
-            return Intent("refine", _merge(previous, parsed, parse), frozenset(seen) if more else frozenset())
+            lifts = parsed.any_brand or parsed.any_price
+            return Intent("refine", _merge(previous, parsed, parse), frozenset(seen) if more else frozenset(), unseen_first=not lifts)
     if _is_vague(parsed):
         return Intent("clarify", parsed)
     return Intent("search", parsed)

@@ -293,3 +293,23 @@ def test_a_colour_or_size_asked_for_in_a_follow_up_is_what_the_products_state(ic
     assert sized.suggestions
     for s in sized.suggestions:
         assert states(s.product.title, "15.6 inch") and "black" in s.product.title.lower(), s.product.title
+
+
+@pytest.mark.parametrize(("conversation", "unseen_first"), [
+    (("laptop", "under 500"), True),
+    (("laptop", "only Lenovo"), True),
+    (("laptop", "in red"), True),
+    (("laptop", "only Lenovo", "any brand is fine"), False),  # widening brings the wider list back as it was
+    (("laptop", "under 500", "price doesn't matter"), False),
+    (("laptop", "a mouse"), False),  # a new search owes nothing to what was shown
+])
+def test_a_narrower_search_shows_the_unseen_first(conversation, unseen_first):
+    assert after(*conversation).unseen_first is unseen_first
+
+
+def test_a_bound_every_shown_product_fits_still_shows_new_ones(icecat_notebooks):
+    assistant = Assistant(icecat_notebooks, RetrievalOrderRanker(), ScriptedLLM(lambda messages: "[1] fits."))
+    first = assistant.ask(None, "notebook")
+    bound = max(s.product.price for s in first.suggestions) + 1
+    narrower = assistant.ask(None, f"my budget is {bound:.0f}", first.session)
+    assert narrower.suggestions and not {s.product.id for s in narrower.suggestions} & {s.product.id for s in first.suggestions}
