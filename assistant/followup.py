@@ -25,13 +25,15 @@ _MORE = re.compile(
     r"^\s*(?:show\s+me\s+|any\s+|got\s+any\s+)?(?:some\s+)?(?:more|others?)\b(?!\s+than)"
     r"|\b(?:other\s+(?:ones|options)|(?:anything|something|what)\s+else)\b|再来|更多|还有(?:别的|其他|吗|没有)|别的呢|其他的呢|换一批"
     # paging through the same list: "next", "next page", "keep going", "different ones", "下一批", "再找找"
-    r"|^\s*next\b|\b(?:keep|carry)\s+(?:going|looking|searching)\b|\b(?:different|new)\s+ones\b|下一[批页组个]|再找|别的|其他",
+    r"|^\s*(?:next|continue|go\s+on)\b|\b(?:keep|carry)\s+(?:going|looking|searching)\b|\b(?:different|new)\s+ones\b|下一[批页组个]|再找|别的|其他"
+    # "a few more", "can I see more?", "the rest", "any alternatives?", "another three", "something different"
+    r"|\b(?:more|others|alternatives?|rest)\b(?!\s+(?:than|expensive|pricey|costly))|\banother\b|\b(?:something|anything)\s+different\b",
     re.I,
 )
 _OTHER_BRAND = re.compile(r"\b(?:not\s+(?:that|this|those)\s+brand|(?:a\s+)?different\s+brand|other\s+brands?|another\s+brand)\b|不要这个牌子|换个牌子|别的牌子", re.I)
 # Sizes a shopper narrows by ("15 inch", "XL", "a large one"); bare letters only after "size".
 _SIZE = re.compile(
-    r"\bsize\s+(?:x{0,3}[sl]|m|\d+)\b|\b(?:x{1,3}[sl]|small|medium|large|extra[\s-]large|mini|compact)\b"
+    r"\bsize\s+(?:x{0,3}[sl]|m|\d+(?![\d.,]*\s*(?:\"|”|-?inch|cm|mm|tb|gb|ml|lit)))\b|\b(?:x{1,3}[sl]|small|medium|large|extra[\s-]large|mini|compact)\b"
     r"|(?<![\w.])\d+(?:[.,]\d+)?\s*(?:\"|”|-?inch(?:es)?\b|cm\b|mm\b|tb\b|gb\b|ml\b|litres?\b|liters?\b)|[大中小]号",
     re.I,
 )
@@ -43,7 +45,9 @@ _FOLLOW_UP_WORDS = frozenset(
     make prefer preferably preferred ideally rather would should must has have needs need be best better fine ok okay
     version versions model models variant variants kind type style colour color coloured colored size sized
     only just really definitely go going keep next new also too then that those this these please maybe
-    none nope no not wrong quite those these mine m s d ll re ve""".split()  # the pieces of "I'm", "budget's", "I'd" once split into words
+    none nope no not wrong quite those these mine few see let rest alternative alternatives another continue on
+    three two don dont t like pay spend afford come comes made they is my if possible trust switch change swap around roughly about
+    m s d ll re ve""".split()  # the pieces of "I'm", "budget's", "I'd" once split into words
 )
 _FOLLOW_UP_ZH = re.compile(r"还有|别的|其他|更多|再来|换一批|下一[批页组个]|再找找?|便宜|品牌|牌子|规格|尺寸|尺码|型号|款式?|颜色|色|只|需要|必须|应该|换成?|看看|就|都不是|不太?对|不是这些")
 # A shopper's loyalty to a maker is a wish for the brand, not for a product: "I'm a Sony fan", "big fan of Sony".
@@ -141,7 +145,7 @@ def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: Parse
             if colours:  # "the second one in blue": more like it, in that colour
                 text = " ".join(sorted(colours)) + " " + _strip_colours(product.display_title)
                 return Intent("refine", replace(previous, text=text, colours=frozenset(colours)), frozenset({product.id}))
-            if _QUESTION.search(message) or not (_narrows(parsed) or _MORE.search(message)):
+            if _QUESTION.search(message) or not _narrows(parsed):
                 return Intent("question", previous, product=product, topic=_topic(message))
     new_words = _has_new_words(parsed)
     if parsed.missing_brands:  # "anything from Acme?": say so, and keep the search that was in force

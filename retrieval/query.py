@@ -24,10 +24,11 @@ _MAX_BEFORE = (
     r"|(?:no|not|nothing)\s+(?:more\s+than|over|above|higher\s+than|dearer\s+than)"
     r"|(?:(?:i\s+)?(?:can'?t|cannot|can\s+not|don'?t\s+want\s+to|do\s+not\s+want\s+to|won'?t|wouldn'?t\s+like\s+to)\s+"
     r"(?:spend|pay|go)\s+(?:more\s+than|over|above|beyond))"
-    r"|(?:(?:my|our|the|a|on\s+a)\s+)?budget(?:\s+is|'s|\s+of|\s*:)?(?:\s+(?:about|around|roughly|max|up\s+to))?)"
+    r"|(?:(?:my|our|the|a|on\s+a)\s+)?budget(?:\s+is|'s|\s+of|\s*:)?(?:\s+(?:about|around|roughly|max|up\s+to))?"
+    r"|(?:my|our|the)\s+(?:max(?:imum)?|limit|cap|ceiling)(?:\s+is|'s|\s*:)?|cap\s+(?:it\s+)?at)"  # "my max is 40", "cap it at 40"
 )
 # Words that cap a price when they follow it: "500 max", "£20 tops", "5 pounds or less".
-_MAX_AFTER = r"(?:max(?:imum)?|tops|at\s+(?:the\s+)?most|or\s+(?:less|under|below|cheaper))\b"
+_MAX_AFTER = r"(?:max(?:imum)?|tops|at\s+(?:the\s+)?most|or\s+(?:less|under|below|cheaper)|(?:is\s+)?(?:my|our|the)\s+(?:max(?:imum)?|limit|budget|ceiling))\b"
 _NOT_IN_A_WORD = r"(?<![\w.,])"  # "500 max", but not the "20" of "S20 max"
 
 # (pattern, kind) — kind: max, min, range. Order matters: ranges before single bounds, caps before minimums.
