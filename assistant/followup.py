@@ -33,8 +33,10 @@ _MORE = re.compile(
 _OTHER_BRAND = re.compile(r"\b(?:not\s+(?:that|this|those)\s+brand|(?:a\s+)?different\s+brand|other\s+brands?|another\s+brand)\b|不要这个牌子|换个牌子|别的牌子", re.I)
 # Sizes a shopper narrows by ("15 inch", "XL", "a large one"); bare letters only after "size".
 _SIZE = re.compile(
-    r"\bsize\s+(?:x{0,3}[sl]|m|\d+(?![\d.,]*\s*(?:\"|”|-?inch|cm|mm|tb|gb|ml|lit)))\b|\b(?:x{1,3}[sl]|small|medium|large|extra[\s-]large|mini|compact)\b"
-    r"|(?<![\w.])\d+(?:[.,]\d+)?\s*(?:\"|”|-?inch(?:es)?\b|cm\b|mm\b|tb\b|gb\b|ml\b|litres?\b|liters?\b)|[大中小]号",
+    r"\bsize\s+(?:x{0,3}[sl]|m|\d+(?![\d.,]*\s*(?:\"|”|-?inch|[cm]?m\b|[mgkt]b|ml|lit|mah|k?w\b|k?g\b|l\b)))\b"
+    r"|\b(?:x{1,3}[sl]|small|medium|large|extra[\s-]large|mini|compact|jumbo|giant|tiny)\b"
+    # a capacity or weight is a size too: "2000 mAh", "500 W", "1.5 kg", "64 MB", "2 m" (a cable's length)
+    r"|(?<![\w.])\d+(?:[.,]\d+)?\s*(?:\"|”|-?inch(?:es)?\b|[cm]?m\b|[mgkt]b\b|ml\b|litres?\b|liters?\b|l\b|mah\b|k?w\b|k?g\b)|[大中小]号",
     re.I,
 )
 # Words of a follow-up that ask for a change, not for a product ("something cheaper", "other options"),

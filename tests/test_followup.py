@@ -97,6 +97,9 @@ TURNS = [
     (("mug", "does it come in red?"), "refine", "red mug", None, None, set(), set(), False),
     (("laptop bag", "size 15 inch"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
     (("laptop bag", "15 inch if possible"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
+    (("power bank", "I need 10000 mAh"), "refine", "power bank 10000 mAh", None, None, set(), set(), False),
+    (("usb cable", "the 3 m one"), "refine", "usb cable 3 m", None, None, set(), set(), False),
+    (("power supply", "size 500 W"), "refine", "power supply 500 W", None, None, set(), set(), False),
     # constraints persist across turns until lifted
     (("laptop", "Lenovo please", "under 500", "what else do you have?"), "refine", "laptop", None, 500, {"lenovo"}, set(), True),
     (("laptop", "not HP", "my budget is 500"), "refine", "laptop", None, 500, set(), {"hp"}, False),
@@ -292,6 +295,9 @@ def test_the_assistant_compares_from_catalogue_prices_and_records_a_cart_add(dem
     ("Samsung case 16.7 cm (6.5\")", "6.7 cm", False),
     ("WD 1TB drive", "1 tb", True),
     ("WD 1 TBx", "1 tb", False),
+    ("APC UPS 500 W", "500 w", True),
+    ("USB cable 12 m", "2 m", False),
+    ("USB cable 2 mm", "2 m", False),
     ("Mouse Black/Grey", "black", True),
     ("Blackberry case", "black", False),
 ])
