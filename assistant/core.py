@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from shopassist.assistant.answer import Answer
-from shopassist.assistant.followup import interpret
+from shopassist.assistant.followup import interpret, stated, states
 from shopassist.assistant.grounding import Grounding, SentenceFilter
 from shopassist.assistant.llm import LLM, GenerationOptions, Prefills
 from shopassist.assistant.privacy import mask_pii
@@ -181,8 +181,16 @@ class Assistant:
         clock.mark("retrieve")
         blocked = state.disliked | intent.exclude_ids
         candidates = [c for c in result.candidates if c.product.id not in blocked]
+        if intent.kind == "refine" and (asked := stated(result.query)):
+            # "in black", "the 17 cm one": the words alone only lean towards them; products whose
+            # title states them all come first — all of the others stay when none does.
+            fitting = [c for c in candidates if all(states(c.product.title, a) for a in asked)]
+            candidates = fitting or candidates
         context = RankContext(recent=tuple(state.events), constraints=tuple(result.query.constraints))
-        top = self.ranker.rank(user, candidates, context)[: self.n]
+        ranked = self.ranker.rank(user, candidates, context)
+        if intent.unseen_first:
+            ranked = sorted(ranked, key=lambda s: s.product.id in state.seen)  # stable: the ranking holds within each
+        top = ranked[: self.n]
         clock.mark("rank")
         if top:
             clock.since_start("cards")

@@ -23,19 +23,38 @@ Kind = Literal["search", "refine", "question", "compare", "cart", "clarify", "no
 _CHEAPER = re.compile(r"\b(?:cheaper|less\s+expensive|lower\s+price|too\s+expensive|more\s+affordable)\b|便宜一?点|更便宜|太贵", re.I)
 _MORE = re.compile(
     r"^\s*(?:show\s+me\s+|any\s+|got\s+any\s+)?(?:some\s+)?(?:more|others?)\b(?!\s+than)"
-    r"|\b(?:other\s+(?:ones|options)|(?:anything|something|what)\s+else)\b|再来|更多|还有(?:别的|其他|吗|没有)|别的呢|其他的呢|换一批",
+    r"|\b(?:other\s+(?:ones|options)|(?:anything|something|what)\s+else)\b|再来|更多|还有(?:别的|其他|吗|没有)|别的呢|其他的呢|换一批"
+    # paging through the same list: "next", "next page", "keep going", "different ones", "下一批", "再找找"
+    r"|^\s*(?:next|continue|go\s+on)\b|\b(?:keep|carry)\s+(?:going|looking|searching)\b|\b(?:different|new)\s+ones\b|下一[批页组个]|再找|别的|其他"
+    # "a few more", "can I see more?", "the rest", "any alternatives?", "another three", "something different"
+    r"|\b(?:more|others|alternatives?|rest)\b(?!\s+(?:than|expensive|pricey|costly))|\banother\b|\b(?:something|anything)\s+different\b",
     re.I,
 )
 _OTHER_BRAND = re.compile(r"\b(?:not\s+(?:that|this|those)\s+brand|(?:a\s+)?different\s+brand|other\s+brands?|another\s+brand)\b|不要这个牌子|换个牌子|别的牌子", re.I)
 # Sizes a shopper narrows by ("15 inch", "XL", "a large one"); bare letters only after "size".
 _SIZE = re.compile(
-    r"\bsize\s+(?:x{0,3}[sl]|m|\d+)\b|\b(?:x{1,3}[sl]|small|medium|large|extra[\s-]large|mini|compact)\b"
-    r"|(?<![\w.])\d+(?:[.,]\d+)?\s*(?:\"|”|-?inch(?:es)?\b|cm\b|mm\b|tb\b|gb\b|ml\b|litres?\b|liters?\b)|[大中小]号",
+    r"\bsize\s+(?:x{0,3}[sl]|m|\d+(?![\d.,]*\s*(?:\"|”|-?inch|[cm]?m\b|[mgkt]b|ml|lit|mah|k?w\b|k?g\b|l\b)))\b"
+    r"|\b(?:x{1,3}[sl]|small|medium|large|extra[\s-]large|mini|compact|jumbo|giant|tiny)\b"
+    # a capacity or weight is a size too: "2000 mAh", "500 W", "1.5 kg", "64 MB", "2 m" (a cable's length)
+    r"|(?<![\w.])\d+(?:[.,]\d+)?\s*(?:\"|”|-?inch(?:es)?\b|[cm]?m\b|[mgkt]b\b|ml\b|litres?\b|liters?\b|l\b|mah\b|k?w\b|k?g\b)|[大中小]号",
     re.I,
 )
-# Words of a follow-up that ask for a change, not for a product ("something cheaper", "other options").
-_FOLLOW_UP_WORDS = frozenset("more other others ones options else show cheaper less expensive instead different brand brands in with".split())
-_FOLLOW_UP_ZH = re.compile(r"还有|别的|其他|更多|再来|换一批|便宜|品牌|牌子|色")
+# Words of a follow-up that ask for a change, not for a product ("something cheaper", "other options"),
+# and the words people wrap a wish in ("make it Lenovo", "black would be best", "the 15 inch version",
+# "I need it in red"): said beside a constraint, none of them names a product to search for.
+_FOLLOW_UP_WORDS = frozenset(
+    """more other others ones options else show cheaper less expensive instead different brand brands in with
+    make prefer preferably preferred ideally rather would should must has have needs need be best better fine ok okay
+    version versions model models variant variants kind type style colour color coloured colored size sized
+    only just really definitely go going keep next new also too then that those this these please maybe
+    none nope no not wrong quite those these mine few see let rest alternative alternatives another continue on
+    three two don dont t like pay spend afford come comes made they is my if possible trust switch change swap around roughly about
+    m s d ll re ve""".split()  # the pieces of "I'm", "budget's", "I'd" once split into words
+)
+_FOLLOW_UP_ZH = re.compile(r"还有|别的|其他|更多|再来|换一批|下一[批页组个]|再找找?|便宜|品牌|牌子|规格|尺寸|尺码|型号|款式?|颜色|色|只|需要|必须|应该|换成?|看看|就|都不是|不太?对|不是这些")
+# A shopper's loyalty to a maker is a wish for the brand, not for a product: "I'm a Sony fan", "big fan of Sony".
+_FAN = r"(?:fan|lover|loyalist|person|guy|girl)s?"
+_FAN_ADJ = r"(?:(?:big|huge|great|loyal|long[-\s]?time|die[-\s]?hard)\s+)?"
 _ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5,
     "last": -1, "第一": 1, "第二": 2, "第三": 3, "第四": 4, "第五": 5, "最后": -1,
@@ -68,7 +87,8 @@ _SUBJECT = r"(?:it|they|this|that|(?:the\s+)?\w+\s+one)"
 _ASKED_TOPIC = re.compile(
     rf"\b(?:is|are)\s+{_SUBJECT}\s+(?P<is>[\w\-]+(?:\s+[\w\-]+){{0,3}}?)\s*[?？.!]*$"
     rf"|\b(?:does|do)\s+{_SUBJECT}\s+(?P<has>(?:have|come\s+with|include)\s+(?:an?\s+)?[\w\- ]+?)\s*[?？.!]*$"
-    r"|\bwhat\s+(?P<what>[\w\-]+)\b|\bhow\s+(?P<how>big|heavy|long|tall|wide|large|small)\b",
+    r"|\bwhat\s+(?P<what>[\w\-]+)\b|\bhow\s+(?P<how>big|heavy|long|tall|wide|large|small)\b"
+    r"|\bthe\s+(?P<of>[a-z]+(?:\s+[a-z]+)?)\s+(?:of|on|for)\s+(?:the|that|this|it)\b",  # "tell me the battery life of the first one"
     re.I,
 )
 _THIRD_PERSON = {"have": "has", "come": "comes", "include": "includes"}
@@ -91,6 +111,9 @@ class Intent:
     compared: tuple[Product, ...] = ()  # the shown products a comparison is between
     topic: str = ""  # what the question asks, with its verb ("is made of glass", "has a battery", "colour")
     missing: tuple[str, ...] = ()  # brands asked for that the shop does not carry ("Acme")
+    # A narrower search shows what the shopper has not seen first: those already shown were passed over.
+    # Lifting a constraint ("any brand is fine") brings back the wider list as it was.
+    unseen_first: bool = False
 
 
 def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: ParsedQuery | None, shown: list[Product], seen: set[str]) -> Intent:
@@ -108,11 +131,12 @@ def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: Parse
     'clarify'
     """
     parsed = parse(message)
-    if shown and (_COMPARE.search(message) or _CART.search(message)):
-        picked = [shown[i] for i in _ordinals(message, len(shown))]
+    picked = [shown[i] for i in _ordinals(message, len(shown))] if shown else []
+    if shown and (_COMPARE.search(message) or _CART.search(message) or len(picked) >= 2):
         if _CART.search(message) and (picked or len(shown) == 1):
             return Intent("cart", previous, product=(picked or shown)[0])
-        if _COMPARE.search(message):
+        # "which of the first and third?", "the second or the third one?": two shown products named together
+        if _COMPARE.search(message) or len(picked) >= 2:
             compared = tuple(picked) if len(picked) >= 2 else tuple(shown)
             return Intent("compare", previous, compared=compared, topic="price" if _PRICE_ASPECT.search(message) else "")
     if shown and previous is not None:
@@ -123,7 +147,7 @@ def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: Parse
             if colours:  # "the second one in blue": more like it, in that colour
                 text = " ".join(sorted(colours)) + " " + _strip_colours(product.display_title)
                 return Intent("refine", replace(previous, text=text, colours=frozenset(colours)), frozenset({product.id}))
-            if _QUESTION.search(message):
+            if _QUESTION.search(message) or not _narrows(parsed):
                 return Intent("question", previous, product=product, topic=_topic(message))
     new_words = _has_new_words(parsed)
     if parsed.missing_brands:  # "anything from Acme?": say so, and keep the search that was in force
@@ -143,10 +167,32 @@ def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: Parse
             return Intent("refine", previous, frozenset(seen))  # the store lists no brands: show other products
         more = bool(_MORE.search(message))
         if more or _narrows(parsed):
-            return Intent("refine", _merge(previous, parsed, parse), frozenset(seen) if more else frozenset())
+            lifts = parsed.any_brand or parsed.any_price
+            return Intent("refine", _merge(previous, parsed, parse), frozenset(seen) if more else frozenset(), unseen_first=not lifts)
     if _is_vague(parsed):
         return Intent("clarify", parsed)
     return Intent("search", parsed)
+
+
+def stated(query: ParsedQuery) -> tuple[str, ...]:
+    """The colours and sizes a refined search asks of a product's title ("black", "15.6 inch").
+
+    >>> stated(ParsedQuery("", "red laptop bag 15 inch", colours=frozenset({"red"})))
+    ('red', '15 inch')
+    """
+    return tuple(sorted(query.colours)) + tuple(dict.fromkeys(s.lower() for s in _SIZE.findall(query.text)))
+
+
+def states(title: str, phrase: str) -> bool:
+    """Whether a title states a colour or size, however the size is spaced or marked.
+
+    >>> states('Acer 15.6" laptop Black', "15.6 inch"), states("Acer 15.6 inch laptop", "15 inch"), states("Black", "black")
+    (True, False, True)
+    """
+    if phrase in COLOURS:
+        return phrase in _words(title)
+    spelled, wanted = (re.sub(r"(?<=\d)[\s-]+(?=[a-z])", "", re.sub(r'"|”|\'\'|\binches\b', " inch", t.lower())) for t in (title, phrase))
+    return bool(re.search(rf"(?<![\d.]){re.escape(wanted)}(?![a-z])", spelled))
 
 
 def _narrows(parsed: ParsedQuery) -> bool:
@@ -201,6 +247,8 @@ def _topic(message: str) -> str:
         return f"{_THIRD_PERSON.get(verb, verb)} {rest}".strip()
     if asked := match.group("how"):
         return _HOW[asked.lower()]
+    if asked := match.group("of"):
+        return asked.lower()
     return match.group("what").lower()
 
 
@@ -216,8 +264,9 @@ def _has_new_words(parsed: ParsedQuery) -> bool:
     """Words that name something to search for — beyond framing, follow-up words, colours, sizes and
     the brands the catalogue knows ("Lenovo ones", "red please", "15 inch" have none)."""
     text = _SIZE.sub(" ", parsed.text.lower())
-    for brand in parsed.mentioned_brands:
-        text = re.sub(rf"\b{re.escape(brand)}\b", " ", text)
+    for brand in parsed.mentioned_brands:  # Latin names inside Chinese ("有lenovo的吗") have no word boundary
+        name = re.escape(brand)
+        text = re.sub(rf"(?:\b{_FAN_ADJ}{_FAN}\s+of\s+|\b{_FAN_ADJ})?(?<![a-z0-9]){name}(?![a-z0-9])(?:\s+{_FAN}\b)?", " ", text)
     known = _VAGUE | _FOLLOW_UP_WORDS | COLOURS
     if any(w not in known for w in _words(text)):
         return True

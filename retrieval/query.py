@@ -24,10 +24,11 @@ _MAX_BEFORE = (
     r"|(?:no|not|nothing)\s+(?:more\s+than|over|above|higher\s+than|dearer\s+than)"
     r"|(?:(?:i\s+)?(?:can'?t|cannot|can\s+not|don'?t\s+want\s+to|do\s+not\s+want\s+to|won'?t|wouldn'?t\s+like\s+to)\s+"
     r"(?:spend|pay|go)\s+(?:more\s+than|over|above|beyond))"
-    r"|(?:(?:my|our|the|a|on\s+a)\s+)?budget(?:\s+is|'s|\s+of|\s*:)?(?:\s+(?:about|around|roughly|max|up\s+to))?)"
+    r"|(?:(?:my|our|the|a|on\s+a)\s+)?budget(?:\s+is|'s|\s+of|\s*:)?(?:\s+(?:about|around|roughly|max|up\s+to))?"
+    r"|(?:my|our|the)\s+(?:max(?:imum)?|limit|cap|ceiling)(?:\s+is|'s|\s*:)?|cap\s+(?:it\s+)?at)"  # "my max is 40", "cap it at 40"
 )
 # Words that cap a price when they follow it: "500 max", "£20 tops", "5 pounds or less".
-_MAX_AFTER = r"(?:max(?:imum)?|tops|at\s+(?:the\s+)?most|or\s+(?:less|under|below|cheaper))\b"
+_MAX_AFTER = r"(?:max(?:imum)?|tops|at\s+(?:the\s+)?most|or\s+(?:less|under|below|cheaper)|(?:is\s+)?(?:my|our|the)\s+(?:max(?:imum)?|limit|budget|ceiling))\b"
 _NOT_IN_A_WORD = r"(?<![\w.,])"  # "500 max", but not the "20" of "S20 max"
 
 # (pattern, kind) — kind: max, min, range. Order matters: ranges before single bounds, caps before minimums.
@@ -43,6 +44,7 @@ _PRICE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf">\s*=?\s*{_MONEY}", re.I), "min"),
     (re.compile(rf"(?:预算(?:是|为|在|有|大概|最多)?|低于|少于|不超过|别超过|不要超过|不能超过|不高于|不多于|不到|最多|小于)\s*{_NUM}\s*(?:元|块钱|块)?(?:以下|以内|之内|左右)?"), "max"),
     (re.compile(rf"{_NUM}\s*(?:元|块钱|块)?\s*(?:以下|以内|之内)"), "max"),
+    (re.compile(rf"(?:只有|就)?{_NUM}\s*(?:元|块钱|块)的?预算"), "max"),  # "我只有50块预算": a budget of 50
     (re.compile(rf"(?:高于|超过|大于|至少){_NUM}\s*(?:元|块钱|块)?"), "min"),
     (re.compile(rf"{_NUM}\s*(?:元|块钱|块)\s*以上"), "min"),
 ]
@@ -63,6 +65,8 @@ _ANY_PRICE = re.compile(
 _CHEAP = re.compile(r"\b(?:cheap|cheapest|inexpensive|budget|affordable|low[-\s]cost)\b|便宜|实惠|低价", re.I)
 
 _WORDS = re.compile(r"[\w&'+]+(?:[-.][\w&'+]+)*")
+# Words as a brand name is looked up: Latin runs only, so "只要Lenovo的" still names Lenovo.
+_NAME_WORDS = re.compile(r"(?:(?![\u3000-\u9fff])[\w&'+])+(?:[-.](?:(?![\u3000-\u9fff])[\w&'+])+)*")
 _NEGATION_BEFORE = re.compile(r"(?:\bnot|\bno|\bwithout|\bexcept|\bexcluding|\banything\s+but|\bbut\s+not|\bavoid|\bnever|\bnon)[\s-]*(?:from\s+|by\s+|an?\s+|any\s+)?$", re.I)
 _ONLY_BEFORE = re.compile(r"\bonly\s+(?:from\s+|by\s+)?$|\b(?:must|has\s+to)\s+be\s+(?:an?\s+)?$", re.I)
 _MAKER_BEFORE = re.compile(r"\b(?:(?:made|sold)\s+)?(?:from|by)\s+$", re.I)  # "something by Lenovo": the maker is wanted
@@ -75,7 +79,10 @@ _AFTER_ZH = re.compile(r"^(?:以外|之外|品牌|牌子)?的?")
 # How people wrap a request in a chat: greetings, questions, polite frames. Cut from the search text
 # ("can you keep it below 500?" must not search for "can you keep it ?").
 _FRAME_LEAD = re.compile(
-    r"^(?:(?:hi|hello|hey|ok(?:ay)?|so|well|and|but|also|then|hmm+)\b"
+    r"^(?:(?:hi|hello|hey|ok(?:ay)?|so|well|and|but|also|then|hmm+|actually|rather|instead)\b|(?:no|nope)(?=\s*[,.!])"
+    # a correction names the product after its frame: "I meant …", "what I need is …", "the kind of thing I want is …"
+    r"|(?:i\s+)?mean[t]?\b|try\b|(?:what|the\s+(?:kind|sort|type)\s+of\s+(?:thing|product|item)s?)\s+(?:i|we)(?:'m|\s+am)?\s+"
+    r"(?:need|want|mean|meant|looking\s+for|after)\s+(?:is|are)\b"
     r"|(?:can|could|would|will)\s+(?:you|u)\b(?:\s+please)?"
     r"|(?:please\s+)?(?:show|find|get|give)\s+me\b"
     r"|do\s+you\s+(?:have|sell|stock|carry|do)\b|have\s+you\s+got\b|(?:you\s+)?got\b|(?:is|are)\s+there\b"
@@ -84,9 +91,13 @@ _FRAME_LEAD = re.compile(
     r"|(?:what|how)\s+about\b|maybe\b|perhaps\b|please\b|(?:any|some)(?:thing|\s+ones?)?\b)[\s,!]*",
     re.I,
 )
-_FRAME_LEAD_ZH = re.compile(r"^(?:请问|请|麻烦|帮我|给我)*(?:你们)?(?:还?有没有|我想要|我想买|我要|想要)|^(?:你们)?还?有(?![线机趣声效用])(?=.+吗\s*[?？]?$)")  # "有X吗": do you have X? ("有线" is "wired")
-_FRAME_TRAIL_ZH = re.compile(r"的?[吗呢吧啊呀嘛]+\s*[?？]*$")
-_FRAME_TRAIL = re.compile(r"(?:[\s,]+(?:please|pls|thanks|thank\s+you|ones?|then|instead|too|as\s+well))+[\s?!.]*$|[\s?!？！]+$", re.I)
+_FRAME_LEAD_ZH = re.compile(r"^(?:请问|请|麻烦|帮我|给我)*(?:你们)?(?:还?有没有|我想要|我想买|我要找?|想要|我在找|我需要|我是说|应该是|具体(?:来说|地说|是)|是(?![否不]))|^(?:你们)?还?有(?![线机趣声效用])(?=.+吗\s*[?？]?$)")  # "有X吗": do you have X? ("有线" is "wired")
+_FRAME_TRAIL_ZH = re.compile(r"的?[吗呢吧啊呀嘛]+\s*[?？]*$|[,，]?\s*不是(?:这些|那些|这个|那个)$")
+_FRAME_TRAIL = re.compile(
+    r"(?:[\s,]+(?:please|pls|thanks|thank\s+you|ones?|then|instead|too|as\s+well|not\s+(?:these|those|them|this|that)(?:\s+ones?)?))+[\s?!.]*$"
+    r"|[\s?!？！]+$",
+    re.I,
+)
 # Words that alone are no search: what is left of "can you keep it below 500?" once the bound is cut.
 _FILLER_WORDS = frozenset(
     """a an the and or but so then also too just only really maybe perhaps please pls thanks it its is are be was
@@ -304,7 +315,7 @@ def _brand_mentions(text: str, vocabulary: Vocabulary) -> list[tuple[str, int, i
     catalogue's brands; Chinese names against a table, so a wanted one may be missing from the shop."""
     found = []
     lowered = re.sub(r"\b(non)-(?=\w)", r"\1 ", text.lower())  # same length: offsets still match text
-    words = [(m.start(), m.end()) for m in _WORDS.finditer(lowered)]
+    words = [(m.start(), m.end()) for m in _NAME_WORDS.finditer(lowered)]
     i = 0
     while i < len(words):
         for n in (4, 3, 2, 1):  # longest brand name first: "western digital" before "western"
@@ -324,6 +335,10 @@ def _brand_mentions(text: str, vocabulary: Vocabulary) -> list[tuple[str, int, i
                     kind, cut_start = "only", m.start()
                 elif m := _ONLY_AFTER.match(after):
                     kind, cut_end = "only", end + m.end()
+                elif m := _NEGATION_BEFORE_ZH.search(before):  # "不要Lenovo的": a Latin name in a Chinese sentence
+                    kind, cut_start, cut_end = "exclude", m.start(), end + _AFTER_ZH.match(text[end:]).end()
+                elif m := _ONLY_BEFORE_ZH.search(before):
+                    kind, cut_start, cut_end = "only", m.start(), end + _AFTER_ZH.match(text[end:]).end()
                 found.append((name, cut_start, cut_end, kind, text[start:end]))
                 i += n - 1
                 break

@@ -6,7 +6,7 @@ conversations on real slices of Icecat and the demo store."""
 import pytest
 
 from shopassist.assistant.core import Assistant
-from shopassist.assistant.followup import interpret
+from shopassist.assistant.followup import interpret, states
 from shopassist.assistant.llm.fakes import ScriptedLLM
 from shopassist.assistant.replies import product_facts
 from shopassist.catalog.models import Product
@@ -48,6 +48,13 @@ TURNS = [
     (("笔记本", "有联想的吗"), "refine", "笔记本", None, None, {"lenovo"}, set(), False),
     (("笔记本", "我想要联想的"), "refine", "笔记本", None, None, {"lenovo"}, set(), False),
     (("laptop", "do you have lenovo chargers?"), "search", "lenovo chargers", None, None, set(), set(), False),
+    # a wish wrapped in everyday words is still only the brand
+    (("laptop", "ideally Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "make mine a Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "I'm a big Lenovo fan"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "long-time fan of Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("笔记本", "只买Lenovo的"), "refine", "笔记本", None, None, {"lenovo"}, set(), False),  # a Latin name in Chinese
+    (("笔记本", "不要Lenovo的"), "refine", "笔记本", None, None, set(), {"lenovo"}, False),
     # a budget, however it is put
     (("laptop", "my budget is 500"), "refine", "laptop", None, 500, set(), set(), False),
     (("laptop", "can you keep it below 500?"), "refine", "laptop", None, 500, set(), set(), False),
@@ -56,6 +63,9 @@ TURNS = [
     (("laptop", "预算500"), "refine", "laptop", None, 500, set(), set(), False),
     (("laptop", "别超过500"), "refine", "laptop", None, 500, set(), set(), False),
     (("laptop", "more than 200"), "refine", "laptop", 200, None, set(), set(), False),  # a bound, not "more of them"
+    (("laptop", "budget's 300"), "refine", "laptop", None, 300, set(), set(), False),
+    (("laptop", "我只有300块预算"), "refine", "laptop", None, 300, set(), set(), False),
+    (("laptop", "便宜点，300以内"), "refine", "laptop", None, 300, set(), set(), False),
     # an explicit number beats "cheaper"; "cheaper" alone goes below the cheapest shown
     (("laptop", "something cheaper, max 500"), "refine", "laptop", None, 500, set(), set(), False),
     (("laptop", "cheaper?"), "refine", "laptop", None, 45.44, set(), set(), True),
@@ -67,6 +77,29 @@ TURNS = [
     (("laptop", "more please"), "refine", "laptop", None, None, set(), set(), True),
     (("laptop", "还有吗"), "refine", "laptop", None, None, set(), set(), True),
     (("laptop", "还有别的吗"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "next"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "keep looking"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "new ones please"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "下一页"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "不对，再找找"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "show me a few more"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "can I see the rest?"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "any alternatives?"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "another three please"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "I don't like these, something different"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "go on"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop", "I trust Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "switch to Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "my max is 400"), "refine", "laptop", None, 400, set(), set(), False),
+    (("laptop", "cap it at 400"), "refine", "laptop", None, 400, set(), set(), False),
+    (("laptop", "roughly 400 is my limit"), "refine", "laptop", None, 400, set(), set(), False),
+    (("laptop", "I'd pay up to 400"), "refine", "laptop", None, 400, set(), set(), False),
+    (("mug", "does it come in red?"), "refine", "red mug", None, None, set(), set(), False),
+    (("laptop bag", "size 15 inch"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
+    (("laptop bag", "15 inch if possible"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
+    (("power bank", "I need 10000 mAh"), "refine", "power bank 10000 mAh", None, None, set(), set(), False),
+    (("usb cable", "the 3 m one"), "refine", "usb cable 3 m", None, None, set(), set(), False),
+    (("power supply", "size 500 W"), "refine", "power supply 500 W", None, None, set(), set(), False),
     # constraints persist across turns until lifted
     (("laptop", "Lenovo please", "under 500", "what else do you have?"), "refine", "laptop", None, 500, {"lenovo"}, set(), True),
     (("laptop", "not HP", "my budget is 500"), "refine", "laptop", None, 500, set(), {"hp"}, False),
@@ -83,6 +116,11 @@ TURNS = [
     (("mug", "in red"), "refine", "red mug", None, None, set(), set(), False),
     (("red mug", "blue ones please"), "refine", "blue mug", None, None, set(), set(), False),
     (("laptop bag", "15 inch please"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
+    (("mug", "the red model"), "refine", "red mug", None, None, set(), set(), False),
+    (("mug", "red would be nice"), "refine", "red mug", None, None, set(), set(), False),
+    (("mug", "I need it in red"), "refine", "red mug", None, None, set(), set(), False),
+    (("laptop bag", "do you have a 15 inch model?"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
+    (("laptop bag", "it has to be 15 inch"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
 ]
 
 
@@ -195,6 +233,13 @@ COMPARE_AND_CART = [
     ("compare the first and the third", "compare", ("1", "3"), ""),
     ("what's the difference between them?", "compare", ("1", "2", "3"), ""),
     ("哪个更便宜，第一个还是第二个？", "compare", ("1", "2"), "price"),
+    # two shown products named together are a comparison, whatever the verb
+    ("which should I pick, the first or the third?", "compare", ("1", "3"), ""),
+    ("is the second one nicer than the third?", "compare", ("2", "3"), ""),
+    ("third and first: pros and cons?", "compare", ("3", "1"), ""),
+    # an ordinal with nothing to narrow by asks about that product
+    ("tell me the weight of the third one", "question", ("3",), "weight"),
+    ("I want to know the battery life of the first one", "question", ("1",), "battery life"),
     ("add the second one to my cart", "cart", ("2",), ""),
     ("I'll take the first one", "cart", ("1",), ""),
     ("把第三个加入购物车", "cart", ("3",), ""),
@@ -237,3 +282,55 @@ def test_the_assistant_compares_from_catalogue_prices_and_records_a_cart_add(dem
     # the cards stay the ones shown: "the third one" still means the third of the first answer
     third = assistant.ask(None, "is the third one waterproof?", cart.session)
     assert third.suggestions[0].product == first.suggestions[2].product
+
+
+@pytest.mark.parametrize(("title", "phrase", "says"), [
+    ('Targus 15.6" notebook case Black', "15.6 inch", True),
+    ("Targus 15.6 inches notebook case", "15.6 inch", True),
+    ("Targus 15.6-inch notebook case", "15.6 inch", True),
+    ("Targus 15.6” notebook case", "15.6 inch", True),
+    ('Targus 15.6" notebook case', "5.6 inch", False),  # a number inside another is not it
+    ('Targus 15.6" notebook case', "15 inch", False),
+    ("Samsung case 17 cm (6.7\")", "17 cm", True),
+    ("Samsung case 16.7 cm (6.5\")", "6.7 cm", False),
+    ("WD 1TB drive", "1 tb", True),
+    ("WD 1 TBx", "1 tb", False),
+    ("APC UPS 500 W", "500 w", True),
+    ("USB cable 12 m", "2 m", False),
+    ("USB cable 2 mm", "2 m", False),
+    ("Mouse Black/Grey", "black", True),
+    ("Blackberry case", "black", False),
+])
+def test_a_title_states_a_size_however_it_is_marked(title, phrase, says):
+    assert states(title, phrase) is says
+
+
+def test_a_colour_or_size_asked_for_in_a_follow_up_is_what_the_products_state(icecat_notebooks):
+    assistant = Assistant(icecat_notebooks, RetrievalOrderRanker(), ScriptedLLM(lambda messages: "[1] fits."))
+    first = assistant.ask(None, "notebook case")
+    black = assistant.ask(None, "I'd like it in black", first.session)
+    assert black.suggestions and all("black" in s.product.title.lower() for s in black.suggestions)
+    sized = assistant.ask(None, "the 15.6 inch version", black.session)  # the colour persists beside the size
+    assert sized.suggestions
+    for s in sized.suggestions:
+        assert states(s.product.title, "15.6 inch") and "black" in s.product.title.lower(), s.product.title
+
+
+@pytest.mark.parametrize(("conversation", "unseen_first"), [
+    (("laptop", "under 500"), True),
+    (("laptop", "only Lenovo"), True),
+    (("laptop", "in red"), True),
+    (("laptop", "only Lenovo", "any brand is fine"), False),  # widening brings the wider list back as it was
+    (("laptop", "under 500", "price doesn't matter"), False),
+    (("laptop", "a mouse"), False),  # a new search owes nothing to what was shown
+])
+def test_a_narrower_search_shows_the_unseen_first(conversation, unseen_first):
+    assert after(*conversation).unseen_first is unseen_first
+
+
+def test_a_bound_every_shown_product_fits_still_shows_new_ones(icecat_notebooks):
+    assistant = Assistant(icecat_notebooks, RetrievalOrderRanker(), ScriptedLLM(lambda messages: "[1] fits."))
+    first = assistant.ask(None, "notebook")
+    bound = max(s.product.price for s in first.suggestions) + 1
+    narrower = assistant.ask(None, f"my budget is {bound:.0f}", first.session)
+    assert narrower.suggestions and not {s.product.id for s in narrower.suggestions} & {s.product.id for s in first.suggestions}

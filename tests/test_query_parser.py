@@ -44,12 +44,23 @@ TABLE = [
     ("lunch box <5", "lunch box", None, 5, set(), set()),
     ("notebook no more than 700 dollars, not Asus", "notebook", None, 700, set(), {"asus"}),
     ("christmas decorations", "christmas decorations", None, None, set(), set()),
+    # a correction's frame is cut, the product it names kept
+    ("nope, a tablet stand", "tablet stand", None, None, set(), set()),
+    ("what we want is a webcam", "webcam", None, None, set(), set()),
+    ("the sort of item I'm after is a desk lamp", "desk lamp", None, None, set(), set()),
+    ("I mean a stylus, not those", "stylus", None, None, set(), set()),
+    ("no frost freezer", "no frost freezer", None, None, set(), set()),  # "no" with no comma is a word of the product
+    ("我是说平板支架", "平板支架", None, None, set(), set()),
+    ("是平板支架，不是那些", "平板支架", None, None, set(), set()),
+    ("是否防水", "是否防水", None, None, set(), set()),
     ("", "", None, None, set(), set()),
     ("   ", "", None, None, set(), set()),
     # Chinese: the same intents
     ("500元以下的耳机", "耳机", None, 500, set(), set()),
     ("不要联想的笔记本", "笔记本", None, None, set(), {"lenovo"}),
     ("只要索尼的耳机", "耳机", None, None, {"sony"}, set()),
+    ("只要Sony的耳机", "耳机", None, None, {"sony"}, set()),  # the catalogue's Latin name inside Chinese
+    ("不要Sony的耳机", "耳机", None, None, set(), {"sony"}),
     ("笔记本电脑，不要联想，3000元以内", "笔记本电脑", None, 3000, set(), {"lenovo"}),
     ("除了苹果以外的平板", "平板", None, None, set(), {"apple"}),
     ("蓝色杯子 100到200元", "蓝色杯子", 100, 200, set(), set()),
@@ -114,6 +125,7 @@ CHAT = [
     ("galaxy s20 max", "galaxy s20 max", None, None, set(), set()),  # a model name, not "at most 20"
     ("预算500", "", None, 500, set(), set()),
     ("预算是300块的耳机", "耳机", None, 300, set(), set()),
+    ("我只有300块预算", "", None, 300, set(), set()),
     ("500以内", "", None, 500, set(), set()),
     ("不超过500块", "", None, 500, set(), set()),
     ("别超过500", "", None, 500, set(), set()),
