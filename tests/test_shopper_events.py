@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import doctest
 import importlib
+from typing import get_args
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from shopassist.catalog.events import EVENT_COLUMNS
-from shopassist.catalog.models import EVENT_KINDS, Event
+from shopassist.catalog.models import Event, EventKind
 from shopassist.catalog.shopper_events import ShopperEvents
 
 
@@ -22,7 +23,7 @@ def random_table(seed: int) -> pd.DataFrame:
         {
             "shopper_id": pd.array([f"s{i}" for i in rng.integers(0, 40, n)], dtype="string"),
             "product_id": pd.array([f"p{i}" for i in rng.integers(0, 25, n)], dtype="string"),
-            "kind": pd.array(rng.choice(EVENT_KINDS, n), dtype="string"),
+            "kind": pd.array(rng.choice(get_args(EventKind), n), dtype="string"),
             "timestamp": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 12, n), unit="D"),
             "quantity": rng.integers(1, 5, n),
             "value": np.where(rng.random(n) < 0.3, np.nan, rng.random(n) * 10),
