@@ -24,8 +24,10 @@ class Audit:
     def of(cls, products: dict[str, Product]) -> "Audit":
         return cls(products, frozenset(round(p.price * 100) for p in products.values() if p.price is not None))
 
-    def violations(self, view: View, said: tuple[float, ...] = ()) -> list[str]:
-        """What in this answer the catalogue does not back.
+    def violations(self, view: View, said: tuple[float, ...] = (), asked: str = "") -> list[str]:
+        """What in this answer the catalogue does not back. `said` are the budgets the shopper gave,
+        `asked` their message: what they asked about may be named back ("the catalogue doesn't say
+        whether it has a battery") without being a claim.
 
         >>> audit = Audit.of({"7": Product("7", "MUG", "Mug", price=4.5), "8": Product("8", "HP 2710p Notebook", "HP 2710p Notebook", price=99.0)})
         >>> from shopassist.assistant.simulation.policy import Shown
@@ -35,6 +37,8 @@ class Audit:
         []
         >>> audit.violations(View("The mug is waterproof.", "suggestions", (Shown("7", "Mug", None, 4.5),)))
         ["feature 'waterproof' is in no shown product's catalogue text"]
+        >>> audit.violations(View("The catalogue doesn't say whether Mug is waterproof.", "answer", (Shown("7", "Mug", None, 4.5),)), asked="is it waterproof?")
+        []
         """
         found = [f"shown product {p.id} is not in the catalogue" for p in view.products if p.id not in self.products]
         allowed = self.prices | {round(x * 100) for x in said}
@@ -47,6 +51,7 @@ class Audit:
                 context = view.text[max(match.start() - 40, 0) : match.end() + 10].replace("\n", " ")
                 found.append(f"price {amount:g} in the text is no product’s price: “…{context}…”")
         described = set().union(*(product_words(self.products[p.id]) for p in view.products if p.id in self.products))
+        described |= set(re.findall(r"[a-z][a-z\-]*", asked.lower()))
         unquoted = re.sub(r"“[^”]*”", " ", view.text)  # the shopper's own words, echoed back, claim nothing
         for word in dict.fromkeys(re.findall(r"[a-z][a-z\-]*", unquoted.lower())):
             if (word in FEATURE_WORDS or word in COLOURS) and word not in described and word.rstrip("s") not in described:
