@@ -36,8 +36,8 @@ def test_chat_keeps_the_conversation(shop):
     assert proc.returncode == 0, proc.stderr[-2000:]
     turns = proc.stdout.split("assistant>")[1:]
     assert len(turns) == 2
-    # Each turn lists its products as "   1. Title — 4.95 GBP — reason"; "cheaper?" is read against
+    # Each turn lists its products as "   1. Title — £4.95 — reason"; "cheaper?" is read against
     # the first turn, so everything it lists costs less than the cheapest product listed before.
-    first, cheaper = ([float(p) for p in re.findall(r"^ +\d+\. .+ — (\d+\.\d\d) GBP — ", turn, re.M)] for turn in turns)
+    first, cheaper = ([float(p) for p in re.findall(r"^ +\d+\. .+ — £(\d+\.\d\d) — ", turn, re.M)] for turn in turns)
     assert first and cheaper, proc.stdout
     assert max(cheaper) < min(first), proc.stdout
