@@ -149,7 +149,7 @@ def test_a_tiny_end_to_end_run(assistant, demo_retriever, audit):
     assert set(out["halves"]) == {"tuned", "held_out"}
     for half in out["halves"].values():
         assert half["conversations"] == 6 and half["violations"] == 0
-        assert half["success@1"] <= half["success@4"] and half["p95_ms"] >= half["p50_ms"] > 0
+        assert half["success@1"] <= half["success@4"]  # success can only grow with more turns
         assert sum(a["uses"] for a in half["acts"].values()) == sum(half["kinds"].values())
     assert out["search_list"]["success@1"] == pytest.approx(1 / 3, abs=1e-4)  # the first goal is on top; the others lower
     assert report.lines()[0].startswith("3 goals")
