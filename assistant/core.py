@@ -324,23 +324,22 @@ def _profile(catalog: Catalog, user: str | None, bought: list[Product]) -> str:
     >>> _profile(Catalog("toy", {}), None, [])
     'first visit, no purchases yet'
     """
-    shopper = catalog.shoppers.get(user) if user else None
-    if shopper is None and not catalog.shopper_events.knows(user):
-        return FIRST_VISIT
-    parts = [f"from {shopper.country}"] if shopper and shopper.country else []
-    if bought:
-        parts.append("recently bought " + ", ".join(p.display_title for p in bought))
-    return "; ".join(parts) or "has shopped here before"
+    return _describe(catalog, user, bought, new=FIRST_VISIT, unplaced="")
 
 
 def _summary(catalog: Catalog, user: str | None, bought: list[Product]) -> str:
+    """The shopper picker's line (people read it, the model does not)."""
+    return _describe(catalog, user, bought, new="a new shopper (no history)", unplaced="a returning shopper")
+
+
+def _describe(catalog: Catalog, user: str | None, bought: list[Product], new: str, unplaced: str) -> str:
     shopper = catalog.shoppers.get(user) if user else None
     if shopper is None and not catalog.shopper_events.knows(user):
-        return "a new shopper (no history)"
-    parts = [f"from {shopper.country}" if shopper and shopper.country else "a returning shopper"]
+        return new
+    parts = [f"from {shopper.country}"] if shopper and shopper.country else [unplaced] if unplaced else []
     if bought:
         parts.append("recently bought " + ", ".join(p.display_title for p in bought))
-    return "; ".join(parts)
+    return "; ".join(parts) or "has shopped here before"
 
 
 def _recent_purchases(catalog: Catalog, user: str | None, n: int) -> list[Product]:
