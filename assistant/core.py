@@ -24,8 +24,10 @@ from shopassist.ranking.contract import RankContext, Ranker, Suggestion
 from shopassist.retrieval.query import CHINESE_BRANDS
 from shopassist.retrieval.retriever import Retriever
 from shopassist.errors import EmptyQuery, LLMError, SessionNotFound
+from shopassist.logs import TURNS
 
 log = logging.getLogger("shopassist.assistant")
+turns_log = logging.getLogger(TURNS)  # one JSON line per turn (shopassist.logs.log_turns_as_json)
 
 FEEDBACK_KINDS = {"like": "like", "dislike": "dislike", "cart": "cart"}
 
@@ -62,7 +64,17 @@ class _TurnTimer:
         self.timings[name] = (time.perf_counter() - self.start) * 1000
 
 
+@dataclass(frozen=True)
+class _Generation:
+    """What the model was asked and gave in one turn, for the turn's log line."""
+
+    model: str
+    prompt_chars: int  # the messages' characters: backends do not report prompt tokens
+    tokens_out: int  # streamed pieces; llama.cpp and OpenAI-compatible servers stream one token per piece
+
+
 PROMPT_PURCHASES = 2  # the shopper's purchases named in the prompt
+FEEDBACK_READ = 200  # the shopper's newest feedback events read from the log each turn: an indexed read of a few rows
 SUMMARY_PURCHASES = 4  # ... and in the shopper picker's one-line summaries
 
 
@@ -93,7 +105,10 @@ class Assistant:
         self.options, self.n, self.pool = options, suggestions, pool
         self._catalogue_ids = frozenset(pid.lower() for pid in self.catalog.products)
         self._brands = frozenset(self.retriever.vocabulary.brands | set(CHINESE_BRANDS.values()))
-        self._forgotten = event_log.forgotten() if event_log is not None else frozenset()
+        # Forget-requests this catalogue already honours. One recorded while this app server was
+        # down, or by another server whose snapshot is not this one's, is honoured at the first turn.
+        forgotten = event_log.forgotten() if event_log is not None else frozenset()
+        self._forgotten = frozenset(s for s in forgotten if s not in self.catalog.shoppers and not self.catalog.shopper_events.knows(s))
         self._forgetting = threading.Lock()
 
     # -- the API -------------------------------------------------------------------
@@ -186,7 +201,7 @@ class Assistant:
             # title states them all come first — all of the others stay when none does.
             fitting = [c for c in candidates if all(states(c.product.title, a) for a in asked)]
             candidates = fitting or candidates
-        context = RankContext(recent=tuple(state.events), constraints=tuple(result.query.constraints))
+        context = RankContext(recent=self._feedback(state), constraints=tuple(result.query.constraints))
         ranked = self.ranker.rank(user, candidates, context)
         if intent.unseen_first:
             ranked = sorted(ranked, key=lambda s: s.product.id in state.seen)  # stable: the ranking holds within each
@@ -205,6 +220,7 @@ class Assistant:
         clock.mark("prompt")
         clock.since_start("before_llm")
         text_parts: list[str] = []
+        tokens_out = 0
         kind = "suggestions"
         grounding = Grounding(
             [s.product for s in top], self._catalogue_ids, self._brands,
@@ -215,6 +231,7 @@ class Assistant:
         if self.llm is not None:
             try:
                 for piece in self.llm.stream(messages, self.options):
+                    tokens_out += 1
                     if "first_token" not in clock.timings:
                         clock.since_start("first_token")
                     for sentence in sentences.feed(piece):
@@ -235,10 +252,13 @@ class Assistant:
             yield Chunk(("\n" if text_parts else "") + text)
             text_parts.append(text)
         clock.mark("generate")
-        yield from self._finish(state, clock, " ".join(text_parts).strip(), top, kind, language, streamed=True, dropped=dict(sentences.reasons))
+        generation = None if self.llm is None else _Generation(self.llm.name, sum(len(m.content) for m in messages), tokens_out)
+        yield from self._finish(state, clock, " ".join(text_parts).strip(), top, kind, language, streamed=True, dropped=dict(sentences.reasons),
+                                generation=generation)
 
     def _finish(self, state: Session, clock: _TurnTimer, text: str, top: list[Suggestion], kind: str, language: str,
-                streamed: bool = False, keep_shown: bool = False, dropped: dict[str, int] | None = None) -> Iterator[Chunk | Answer]:
+                streamed: bool = False, keep_shown: bool = False, dropped: dict[str, int] | None = None,
+                generation: _Generation | None = None) -> Iterator[Chunk | Answer]:
         if not streamed:
             yield Chunk(text)
         if top and not keep_shown:
@@ -246,7 +266,17 @@ class Assistant:
             state.seen.update(state.shown)
         self._remember(state, "assistant", text)
         clock.since_start("total")
-        yield Answer(text=text, suggestions=top, session=state.id, timings=clock.timings, kind=kind, language=language, dropped=dropped or {})
+        answer = Answer(text=text, suggestions=top, session=state.id, timings=clock.timings, kind=kind, language=language, dropped=dropped or {})
+        _log_turn(answer, generation)
+        yield answer
+
+    def _feedback(self, state: Session) -> tuple[Event, ...]:
+        """The shopper's feedback for ranking: their newest events in the log, whichever app server
+        or session recorded them (this session's are there too: `_record` writes before it counts).
+        A shopper with no id, or an assistant without a log, has only this session's."""
+        if self.event_log is None or not state.shopper_id:
+            return tuple(state.events)
+        return tuple(self.event_log.events(state.shopper_id, limit=FEEDBACK_READ))
 
     def _remember(self, state: Session, role: str, text: str) -> None:
         state.turns.append(Turn(role, text))
@@ -311,6 +341,22 @@ class Assistant:
 
     def product(self, product_id: str) -> Product | None:
         return self.catalog.products.get(product_id)
+
+
+def _log_turn(answer: Answer, generation: _Generation | None) -> None:
+    """One structured line per turn: stage timings, what the model did, what grounding withheld.
+    No shopper id and no text: the line is for operating the service, not about the shopper."""
+    turns_log.info("turn", extra={"fields": {
+        "session": answer.session,
+        "kind": answer.kind,
+        "language": answer.language,
+        "suggestions": len(answer.suggestions),
+        "timings_ms": {k: round(v, 1) for k, v in answer.timings.items()},
+        "model": generation.model if generation else None,
+        "prompt_chars": generation.prompt_chars if generation else 0,
+        "tokens_out": generation.tokens_out if generation else 0,
+        "grounding_dropped": dict(answer.dropped),
+    }})  # fmt: skip
 
 
 FIRST_VISIT = "first visit, no purchases yet"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shopassist.assistant.core import Assistant
 from shopassist.assistant.llm import LLM, resolve_llm
-from shopassist.catalog.event_log import EventLog
+from shopassist.catalog.event_log import open_event_log
 from shopassist.ranking import load_ranker
 from shopassist.ranking.contract import Ranker
 from shopassist.retrieval.factory import open_retriever
@@ -17,7 +17,7 @@ def open_assistant(settings: Settings, store: str = "demo", llm: LLM | None = No
     `without_llm` answers from templates only (a baseline for benchmarks)."""
     retriever = open_retriever(settings, store)
     ranker = ranker or load_ranker(settings, store, retriever.catalog)  # trained by `shopassist train`, else untrained
-    event_log = EventLog(settings.store_dir(store) / "events.db")
+    event_log = open_event_log(settings, store)  # SQLite in the store's folder, or the shared PostgreSQL
     if not without_llm and llm is None:
         llm = resolve_llm(settings)
     return Assistant(retriever, ranker, llm, event_log=event_log)

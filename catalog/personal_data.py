@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from shopassist.catalog.event_log import EventLog
+from contextlib import closing
+
+from shopassist.catalog.event_log import EventLog, open_event_log
 from shopassist.catalog.store import Catalog
 from shopassist.settings import Settings
 
@@ -11,7 +13,11 @@ def export_shopper(settings: Settings, store: str, shopper_id: str) -> dict:
     """Profile, store events, feedback events, sessions and (masked) messages as one object."""
     folder = settings.store_dir(store)
     catalog = Catalog.open(store, folder)
-    log = EventLog(folder / "events.db")
+    with closing(open_event_log(settings, store)) as log:
+        return _export(catalog, log, store, shopper_id)
+
+
+def _export(catalog: Catalog, log: EventLog, store: str, shopper_id: str) -> dict:
     shopper = catalog.shoppers.get(shopper_id)
     events = [
         {"product_id": e.product_id, "kind": e.kind, "timestamp": e.timestamp.isoformat(), "quantity": e.quantity, "value": e.value, "source": "store"}
@@ -44,5 +50,6 @@ def forget_shopper(settings: Settings, store: str, shopper_id: str) -> dict:
     kept = catalog.forget({shopper_id})
     kept.save(folder)
     removed = len(catalog.events) - len(kept.events)
-    deleted = EventLog(folder / "events.db").forget(shopper_id)
+    with closing(open_event_log(settings, store)) as log:
+        deleted = log.forget(shopper_id)  # app servers sharing this log honour it from their next turn
     return {"shopper": shopper_id, "store": store, "store_events": removed, "assistant_events": deleted["events"], "messages": deleted["messages"]}

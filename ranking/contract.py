@@ -20,7 +20,7 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class RankContext:
-    recent: Sequence[Event] = ()  # this session's events not yet in the stored history
+    recent: Sequence[Event] = ()  # the shopper's feedback through the assistant (every session, every app server sharing the log), not in the stored history
     constraints: Sequence[str] = ()  # phrases the query parser matched, for reasons
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import asdict, dataclass
 
 from shopassist.catalog.models import Product
-from shopassist.catalog.event_log import EventLog
+from shopassist.catalog.event_log import open_event_log
 from shopassist.catalog.report import write_rejects
 from shopassist.catalog.source_spec import SourceSpec
 from shopassist.catalog.sources.product_table import ColumnMapping
@@ -104,7 +105,8 @@ def build_store(
     fingerprint matches the catalogue, and the snapshot files are each replaced atomically."""
     loaded = load_catalog(spec.path, spec.name, mapping)
     folder = settings.store_dir(spec.name)
-    catalog = loaded.forget(EventLog(folder / "events.db").forgotten())  # they stay forgotten on reload
+    with closing(open_event_log(settings, spec.name)) as log:
+        catalog = loaded.forget(log.forgotten())  # they stay forgotten on reload
     removed = len(loaded.events) - len(catalog.events)
     if removed:
         catalog.report.events.accepted -= removed

@@ -43,8 +43,12 @@ def root(
     ctx: typer.Context,
     home: Annotated[Optional[Path], typer.Option("--home", help="Data directory (default $SHOPASSIST_HOME or ~/.local/share/shopassist).")] = None,
     chroma_url: Annotated[Optional[str], typer.Option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8000 (default: embedded).")] = None,
+    database_url: Annotated[
+        Optional[str],
+        typer.Option("--database-url", help="Keep events, masked messages and forget-requests in PostgreSQL, e.g. postgresql://shopassist@127.0.0.1:5432/shopassist (default: SQLite in the data directory)."),
+    ] = None,
 ) -> None:
-    ctx.obj = Settings.load(home=home, chroma_url=chroma_url)
+    ctx.obj = Settings.load(home=home, chroma_url=chroma_url, database_url=database_url)
 
 
 def _mapping(pairs: list[str] | None):

@@ -8,6 +8,7 @@ ShopassistError
 ├── EmptyQuery         a query with nothing to search for (empty, only emoji, only punctuation)
 ├── SessionNotFound    a conversation id that is unknown or has expired
 ├── NotEnoughHistory   too few returning shoppers to train a ranker on
+├── DatabaseError      the event log's database cannot be reached or failed a write
 └── LLMError           a language-model backend failed, timed out or cannot be reached
 
 Python's own exceptions (KeyError, ValueError, …) mean a bug or a bad argument, never one of these:
@@ -45,6 +46,10 @@ class SessionNotFound(ShopassistError):
 
 class NotEnoughHistory(ShopassistError):
     """Too few shoppers came back after the held-out cut to learn how to rank."""
+
+
+class DatabaseError(ShopassistError):
+    """The event log's database (PostgreSQL) is unreachable or failed; the message names it, never its password."""
 
 
 class LLMError(ShopassistError):

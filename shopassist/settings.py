@@ -24,6 +24,7 @@ _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "fals
 class Settings:
     home: Path = field(default_factory=_default_home)  # every built artefact lives under here
     chroma_url: str | None = None  # None = embedded Chroma under home; else a `chroma run` server
+    database_url: str | None = None  # None = each store's events in SQLite under home; else postgresql://… shared by app servers
     embedder: str = "all-minilm-l6-v2"  # short name, local folder, or hub id
     embed_batch_size: int = 256  # large enough to amortise the forward pass, small enough for progress
     reindex_batch_size: int = 1024  # products upserted per Chroma write: the unit lost on a kill
@@ -45,7 +46,7 @@ class Settings:
         values: dict[str, object] = {}
         if env.get("SHOPASSIST_HOME"):
             values["home"] = env["SHOPASSIST_HOME"]
-        for name in ("chroma_url", "embedder", "llm", "llm_backend", "llm_base_url"):
+        for name in ("chroma_url", "database_url", "embedder", "llm", "llm_backend", "llm_base_url"):
             if env.get(f"SHOPASSIST_{name.upper()}"):
                 values[name] = env[f"SHOPASSIST_{name.upper()}"]
         for name in ("embed_batch_size", "reindex_batch_size", "threads"):
@@ -79,6 +80,13 @@ class Settings:
                 raise ConfigError(
                     f"chroma url {self.chroma_url!r} is not http(s)://host:port — "
                     "give e.g. --chroma-url http://127.0.0.1:8000"
+                )
+        if self.database_url:
+            url = urlparse(self.database_url)
+            if url.scheme not in ("postgresql", "postgres") or not (url.hostname or "host=" in url.query):
+                raise ConfigError(
+                    f"database url {url.scheme or '(no scheme)'}://{url.hostname or ''}… is not postgresql://user:password@host:port/database — "
+                    "give e.g. --database-url postgresql://shopassist@127.0.0.1:5432/shopassist"
                 )
 
     def store_dir(self, store: str) -> Path:

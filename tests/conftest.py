@@ -190,3 +190,31 @@ def openai_small_llm(llama_server):
     llm = OpenAICompatibleLLM(llama_server, model="smollm2-135m")
     yield llm
     llm.close()
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """A real PostgreSQL server on 127.0.0.1 for the whole session (tests/postgres.py); its base URL."""
+    from tests.postgres import postgres_server, server_binaries
+
+    if server_binaries() is None:
+        pytest.skip("no PostgreSQL server binaries here (apt-get install postgresql; .ci/run does)")
+    with postgres_server(free_port()) as url:
+        yield url
+
+
+@pytest.fixture
+def database_url(postgres):
+    """A fresh, empty database on the session's server: this test's SHOPASSIST_DATABASE_URL."""
+    from tests.postgres import new_database
+
+    return new_database(postgres)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def log_settings(request, settings):
+    """`settings` whose event log is SQLite in the data directory, then (second run) a fresh
+    PostgreSQL database: the durability, privacy and forget tests run against both."""
+    if request.param == "sqlite":
+        return settings
+    return settings.with_(database_url=request.getfixturevalue("database_url"))

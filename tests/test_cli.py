@@ -24,6 +24,8 @@ def test_every_command_has_help(command):
 
 def run(settings, *args, check=True):
     env = dict(os.environ, SHOPASSIST_HOME=str(settings.home))
+    if settings.database_url:  # the event log in PostgreSQL, as an app server would be configured
+        env["SHOPASSIST_DATABASE_URL"] = settings.database_url
     proc = subprocess.run([sys.executable, "-m", "shopassist.cli", *args], capture_output=True, text=True, env=env, timeout=300)
     if check and proc.returncode != 0:
         raise AssertionError(f"exit {proc.returncode}: {proc.stderr[-2000:]}")

@@ -1,4 +1,5 @@
-"""The right to be forgotten, export, and events that survive kill -9."""
+"""The right to be forgotten, export, and events that survive kill -9 — each against the embedded
+SQLite log and a real PostgreSQL server (the `log_settings` fixture runs a test once per store)."""
 
 import json
 import os
@@ -12,7 +13,7 @@ from datetime import datetime, timezone
 
 from shopassist.assistant.core import FIRST_VISIT, Assistant
 from shopassist.assistant.llm.fakes import ScriptedLLM
-from shopassist.catalog.event_log import EventLog
+from shopassist.catalog.event_log import open_event_log
 from shopassist.catalog.models import Event
 from shopassist.ranking.fakes import RetrievalOrderRanker
 from shopassist.ranking.ranker import PopularityRanker
@@ -22,14 +23,15 @@ from tests.test_cli import run
 SHOPPER = "17850"
 
 
-def test_forget_and_export_a_shopper(settings, retail_slice):
+def test_forget_and_export_a_shopper(log_settings, retail_slice):
     from shopassist.assistant.factory import open_assistant
 
+    settings = log_settings
     run(settings, "reindex", "--catalog", str(retail_slice), "--store", "shop")
     live = open_assistant(settings, "shop", without_llm=True)  # a UI process serving while forget-user runs
     before = live.ask(SHOPPER, "red mug")
     assert "recently bought" in live.shopper_summary(SHOPPER) and len(live.ranker.ranker.item_histories.stored(SHOPPER)[0])
-    log = EventLog(settings.store_dir("shop") / "events.db")
+    log = open_event_log(settings, "shop")
     log.append(Event(SHOPPER, "85123A", "like", datetime.now(timezone.utc)), session="s1")
     log.add_message("s1", SHOPPER, "user", "a red mug, my email is [email]")
     exported = json.loads(run(settings, "export-user", SHOPPER, "--store", "shop").stdout)
@@ -54,12 +56,12 @@ def test_forget_and_export_a_shopper(settings, retail_slice):
     assert again["events"] == [] and again["profile"] == {}
 
 
-def test_forgetting_while_another_thread_asks_leaves_no_trace(demo_retriever, tmp_path):
+def test_forgetting_while_another_thread_asks_leaves_no_trace(demo_retriever, log_settings):
     """Every shopper of the slice is forgotten in turn (as `forget-user` records it) while another
     thread keeps asking for them. No turn fails, and once a forget is honoured no turn in either
     thread shows the shopper's events: the prompt calls it a first visit, no reason says they
     bought a suggestion. The catalogue the turns started from is never changed under them."""
-    catalog, log = demo_retriever.catalog, EventLog(tmp_path / "events.db")
+    catalog, log = demo_retriever.catalog, open_event_log(log_settings, "shop")
     prompts = threading.local()  # the LLM is called in the asking thread: each thread sees its own prompt
 
     def reply(messages):
@@ -112,12 +114,12 @@ def test_forgetting_while_another_thread_asks_leaves_no_trace(demo_retriever, tm
     assert all(catalog.shopper_events.knows(s) for s in victims)  # the shared first version is as it was
 
 
-def test_feedback_and_messages_are_written_durably(demo_retriever, tmp_path):
-    log = EventLog(tmp_path / "events.db")
+def test_feedback_and_messages_are_written_durably(demo_retriever, log_settings):
+    log = open_event_log(log_settings, "shop")
     assistant = Assistant(demo_retriever, RetrievalOrderRanker(), ScriptedLLM(lambda m: "[1] fits."), event_log=log)
     answer = assistant.ask(SHOPPER, "christmas decoration")
     assistant.feedback(answer.session, answer.suggestions[0].product.id, "cart")
-    reopened = EventLog(tmp_path / "events.db")
+    reopened = open_event_log(log_settings, "shop")
     assert [e.kind for e in reopened.events(SHOPPER)] == ["cart"]
     assert [m["role"] for m in reopened.messages(SHOPPER)] == ["user", "assistant"]
 
@@ -125,10 +127,10 @@ def test_feedback_and_messages_are_written_durably(demo_retriever, tmp_path):
 WRITER = """
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
-from shopassist.catalog.event_log import EventLog
+from shopassist.catalog.event_log import open_event_log
 from shopassist.catalog.models import Event
-log = EventLog(Path(sys.argv[1]))
+from shopassist.settings import Settings
+log = open_event_log(Settings.load(home=sys.argv[1], database_url=sys.argv[3] or None), "shop")
 n = 0
 while True:
     log.append(Event("17850", f"{sys.argv[2]}-{n}", "like", datetime.now(timezone.utc)))
@@ -137,11 +139,12 @@ while True:
 """
 
 
-def test_kill_9_loses_at_most_the_event_in_flight(tmp_path):
-    db = tmp_path / "events.db"
+def test_kill_9_loses_at_most_the_event_in_flight(log_settings):
+    db = log_settings.store_dir("shop") / "events.db"
     kills = 0
     for round_ in range(5):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), f"R{round_}"], stdout=subprocess.PIPE, text=True)
+        writer = [sys.executable, "-c", WRITER, str(log_settings.home), f"R{round_}", log_settings.database_url or ""]
+        proc = subprocess.Popen(writer, stdout=subprocess.PIPE, text=True)
         acknowledged = 0
         deadline = time.time() + 30
         while acknowledged < 50 * (round_ + 1) and time.time() < deadline:
@@ -149,9 +152,10 @@ def test_kill_9_loses_at_most_the_event_in_flight(tmp_path):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         kills += 1
-        with sqlite3.connect(db) as check:
-            assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        stored = EventLog(db).events("17850")
+        if not log_settings.database_url:
+            with sqlite3.connect(db) as check:
+                assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = open_event_log(log_settings, "shop").events("17850")
         # every acknowledged append of this round is there, plus at most the one in flight
         this_round = [e for e in stored if e.product_id.startswith(f"R{round_}-")]
         assert len(this_round) >= acknowledged  # the writer ran on a little past the last line read
