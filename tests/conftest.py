@@ -218,3 +218,30 @@ def log_settings(request, settings):
     if request.param == "sqlite":
         return settings
     return settings.with_(database_url=request.getfixturevalue("database_url"))
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` server on 127.0.0.1 for the session; its URL."""
+    import httpx
+
+    chroma = [sys.executable, "-c", "from chromadb.cli.cli import app; app()"]  # the `chroma` command of this interpreter's chromadb
+    port = free_port()
+    proc = subprocess.Popen(
+        [*chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma")), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("chroma server did not start within 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)

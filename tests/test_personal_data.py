@@ -30,6 +30,7 @@ def test_forget_and_export_a_shopper(log_settings, retail_slice):
     run(settings, "reindex", "--catalog", str(retail_slice), "--store", "shop")
     live = open_assistant(settings, "shop", without_llm=True)  # a UI process serving while forget-user runs
     before = live.ask(SHOPPER, "red mug")
+    asked = json.loads(run(settings, "ask", "a christmas decoration", "--user", SHOPPER, "--store", "shop", "--llm", "smollm2-135m", "--json").stdout)
     assert "recently bought" in live.shopper_summary(SHOPPER) and len(live.ranker.ranker.item_histories.stored(SHOPPER)[0])
     log = open_event_log(settings, "shop")
     log.append(Event(SHOPPER, "85123A", "like", datetime.now(timezone.utc)), session="s1")
@@ -37,11 +38,18 @@ def test_forget_and_export_a_shopper(log_settings, retail_slice):
     exported = json.loads(run(settings, "export-user", SHOPPER, "--store", "shop").stdout)
     assert exported["profile"]["country"] == "United Kingdom"
     assert any(e["source"] == "store" for e in exported["events"]) and any(e["source"] == "assistant" for e in exported["events"])
-    assert sorted(exported["sessions"]) == sorted(["s1", before.session])  # the live turn was logged too
+    assert sorted(exported["sessions"]) == sorted(["s1", before.session, asked["session"]])  # the live turn and `ask` were logged too
     assert any(m["text"].startswith("a red mug, my email") for m in exported["messages"])
+    if settings.database_url:  # they are rows in PostgreSQL, not in a file beside the store
+        import psycopg
+
+        with psycopg.connect(settings.database_url) as db:
+            assert db.execute("SELECT COUNT(*) FROM messages WHERE shopper_id = %s", (SHOPPER,)).fetchone()[0] == 5
+            assert db.execute("SELECT COUNT(*) FROM events WHERE shopper_id = %s", (SHOPPER,)).fetchone()[0] == 1
+        assert not (settings.store_dir("shop") / "events.db").exists()
 
     forgotten = json.loads(run(settings, "forget-user", SHOPPER, "--store", "shop").stdout)
-    assert forgotten["store_events"] > 0 and forgotten["assistant_events"] == 1 and forgotten["messages"] == 3  # 1 above + the live turn's question and answer
+    assert forgotten["store_events"] > 0 and forgotten["assistant_events"] == 1 and forgotten["messages"] == 5  # 1 above + the live turn's and `ask`'s questions and answers
     after = json.loads(run(settings, "export-user", SHOPPER, "--store", "shop").stdout)
     assert after["events"] == [] and after["messages"] == [] and after["profile"] == {} and after["forgotten"]
 

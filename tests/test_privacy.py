@@ -47,3 +47,33 @@ def test_no_raw_pii_reaches_logs_prompt_or_history(demo_retriever, caplog):
         for where, text in (("history", stored), ("prompt", prompts), ("logs", logs), ("answers", " ".join(a.text for a in answers))):
             assert value not in text, f"{value!r} reached the {where}"
     print(f"{len(CASES)} PII values tried: none reached the logs, prompts, history or answers")
+
+
+def _dump(settings) -> str:
+    """Every text the event log's database holds: `pg_dump` of the PostgreSQL database, or the SQLite file's SQL dump."""
+    if settings.database_url:
+        import subprocess
+
+        from tests.postgres import server_binaries
+
+        return subprocess.run([str(server_binaries() / "pg_dump"), "--data-only", settings.database_url],
+                              capture_output=True, text=True, check=True).stdout  # fmt: skip
+    import sqlite3
+
+    with sqlite3.connect(settings.store_dir("shop") / "events.db") as db:
+        return "\n".join(db.iterdump())
+
+
+def test_no_raw_pii_is_stored(demo_retriever, log_settings):
+    """Planted e-mail addresses, phone and card numbers and addresses are masked before a message is
+    written: a dump of the whole database holds the conversation, and none of them."""
+    from shopassist.catalog.event_log import open_event_log
+
+    log = open_event_log(log_settings, "shop")
+    assistant = Assistant(demo_retriever, RetrievalOrderRanker(), ScriptedLLM(lambda m: "[1] fits. " + m[-1].content), event_log=log)
+    answer = assistant.ask("17850", "christmas decoration, mail me at ann.smith+shop@example.co.uk or call 07700 900123")
+    assistant.feedback(answer.session, answer.suggestions[0].product.id, "like")
+    dump = _dump(log_settings)
+    assert "mail me at [email] or call [phone]" in dump and answer.suggestions[0].product.id in dump  # the rows are there
+    for value in ("ann.smith+shop@example.co.uk", "07700 900123", "900123"):
+        assert value not in dump

@@ -16,8 +16,11 @@ from html import escape
 from typing import TypeVar
 
 import gradio as gr
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from shopassist.assistant.core import Assistant, Chunk, Shortlist
+from shopassist.assistant.health import check_health
 from shopassist.ranking.contract import Suggestion
 from shopassist.errors import (
     CatalogError,
@@ -243,19 +246,35 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
     return app
 
 
-def launch_app(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None) -> str:
+def launch_app(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
+               health: Assistant | None = None) -> str:
     """Start serving the page in the background (theme and styles are launch options in Gradio 6).
+    With `health`, `GET /health` answers whether that assistant's parts are reachable (JSON; HTTP 503
+    when one is not), without a login, for a load balancer.
 
     Returns the page's URL; `app.block_thread()` then waits for Ctrl-C, `app.close()` stops it.
 
-    >>> launch_app(build_app(assistant), port=7861)  # doctest: +SKIP
+    >>> launch_app(build_app(assistant), port=7861, health=assistant)  # doctest: +SKIP
     'http://127.0.0.1:7861/'
     """
+    # Gradio 6 runs on FastAPI and passes `app_kwargs` to it: a route given there is served before Gradio's own.
+    routes = [health_route(health)] if health is not None else []
     _, url, _ = app.launch(
         server_name=host, server_port=port, auth=auth, prevent_thread_lock=True, quiet=True,
         theme=gr.themes.Soft(primary_hue="emerald"), css=CSS, ssr_mode=False, footer_links=[],
+        app_kwargs={"routes": routes},
     )  # fmt: skip
     return url
+
+
+def health_route(assistant: Assistant) -> APIRoute:
+    """`GET /health`: `check_health` as JSON, 200 when every part answers and 503 when one does not."""
+
+    def health() -> JSONResponse:  # a plain def: FastAPI runs it on a worker thread, off the event loop
+        report = check_health(assistant)
+        return JSONResponse(report.to_dict(), status_code=200 if report.ok else 503)
+
+    return APIRoute("/health", health, methods=["GET"])
 
 
 def _short(text: str, limit: int = 110) -> str:

@@ -9,6 +9,7 @@ import click
 import typer
 
 from shopassist.errors import ConfigError
+from shopassist.logs import log_turns_as_json
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -43,6 +44,7 @@ def ui(
     login = credentials(auth)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("shopassist").setLevel(logging.INFO)
+    log_turns_as_json()  # one JSON line per turn on stderr, for the operator's log pipeline
     from shopassist.assistant.factory import open_assistant
     from shopassist.ui.app import build_app, launch_app
 
@@ -55,8 +57,8 @@ def ui(
         typer.echo(f"warning: serving on {host} without --auth: anyone who can reach this port can use it", err=True)
     app = build_app(assistant, title=f"shopassist · {store}")
     try:
-        url = launch_app(app, host, port, login)
+        url = launch_app(app, host, port, login, health=assistant)
     except OSError as e:  # Gradio's way of saying the address cannot be bound
         raise ConfigError(f"cannot listen on {host}:{port}: the port is taken or the address is not this machine's — pick another with --port or --host") from e
-    typer.echo(f"shopassist ui: {url}  (Ctrl-C to stop)", err=True)
+    typer.echo(f"shopassist ui: {url}  (Ctrl-C to stop; {url.rstrip('/')}/health for a load balancer)", err=True)
     app.block_thread()
