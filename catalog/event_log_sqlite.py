@@ -65,10 +65,11 @@ class SQLiteEventLog:
             )
 
     def events(self, shopper_id: str, limit: int | None = None) -> list[Event]:
-        rows = self._db.execute(
-            "SELECT shopper_id, product_id, kind, timestamp, quantity, value FROM events WHERE shopper_id = ? ORDER BY id DESC LIMIT ?",
-            (shopper_id, -1 if limit is None else limit),  # SQLite: a negative limit is none
-        ).fetchall()
+        with self._lock:  # read on every turn now, while other threads write
+            rows = self._db.execute(
+                "SELECT shopper_id, product_id, kind, timestamp, quantity, value FROM events WHERE shopper_id = ? ORDER BY id DESC LIMIT ?",
+                (shopper_id, -1 if limit is None else limit),  # SQLite: a negative limit is none
+            ).fetchall()
         return [Event(s, p, k, datetime.fromisoformat(t), q, v) for s, p, k, t, q, v in reversed(rows)]
 
     def messages(self, shopper_id: str) -> list[dict]:

@@ -54,7 +54,7 @@ def postgres_server(port: int) -> Iterator[str]:
         try:
             yield f"postgresql://shopassist@127.0.0.1:{port}/postgres"
         finally:
-            run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+            run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")  # thrown away: no shutdown checkpoint
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
