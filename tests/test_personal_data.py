@@ -132,6 +132,19 @@ def test_feedback_and_messages_are_written_durably(demo_retriever, log_settings)
     assert [m["role"] for m in reopened.messages(SHOPPER)] == ["user", "assistant"]
 
 
+def test_feedback_recorded_by_one_assistant_ranks_in_another(demo_retriever, log_settings):
+    """Two assistants on one log, as two app servers: a dislike given in one session on one of them
+    drops the product from the shopper's next answer on the other — and only that shopper's."""
+    one, other = (Assistant(demo_retriever, RetrievalOrderRanker(), None, event_log=open_event_log(log_settings, "shop")) for _ in range(2))
+    first = one.ask(SHOPPER, "christmas decoration")
+    someone_else = other.ask("12347", "christmas decoration")
+    gone = first.suggestions[0].product.id
+    assert gone in {s.product.id for s in other.ask(SHOPPER, "christmas decoration").suggestions}
+    one.feedback(first.session, gone, "dislike")
+    assert gone not in {s.product.id for s in other.ask(SHOPPER, "christmas decoration").suggestions}
+    assert [s.product.id for s in other.ask("12347", "christmas decoration").suggestions] == [s.product.id for s in someone_else.suggestions]
+
+
 WRITER = """
 import sys
 from datetime import datetime, timezone
