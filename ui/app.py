@@ -25,6 +25,7 @@ from shopassist.ranking.contract import Suggestion
 from shopassist.errors import (
     CatalogError,
     ConfigError,
+    DatabaseError,
     EmptyQuery,
     LLMError,
     ModelNotFound,
@@ -71,7 +72,7 @@ def explain(error: Exception) -> str:
         return "Tell me a little about what you are looking for."
     if isinstance(error, LLMError):
         return "The assistant could not write an answer just now. Please try again."
-    if isinstance(error, (StoreNotFound, CatalogError, ConfigError, ModelNotFound)):
+    if isinstance(error, (StoreNotFound, CatalogError, ConfigError, ModelNotFound, DatabaseError)):
         return "The shop is not available right now. Please try again later."
     if isinstance(error, ShopassistError):
         return "Sorry, that did not work. Please try again."
