@@ -23,7 +23,7 @@ from shopassist.catalog.store import Catalog
 from shopassist.ranking.contract import RankContext, Ranker, Suggestion
 from shopassist.retrieval.query import CHINESE_BRANDS
 from shopassist.retrieval.retriever import Retriever
-from shopassist.errors import EmptyQuery, LLMError, SessionNotFound
+from shopassist.errors import EmptyQuery, LLMBusy, LLMError, SessionNotFound
 
 log = logging.getLogger("shopassist.assistant")
 
@@ -62,6 +62,9 @@ class _TurnTimer:
         self.timings[name] = (time.perf_counter() - self.start) * 1000
 
 
+# A three-suggestion answer fits in 160 tokens; 30 s bounds a generation that started in time.
+# open_assistant adds the wait budget for the first token (Settings.llm_budget_s).
+ANSWER_OPTIONS = GenerationOptions(max_tokens=160, timeout_s=30.0)
 PROMPT_PURCHASES = 2  # the shopper's purchases named in the prompt
 SUMMARY_PURCHASES = 4  # ... and in the shopper picker's one-line summaries
 
@@ -79,7 +82,7 @@ class Assistant:
         ranker: Ranker,
         llm: LLM | None,
         sessions: SessionStore | None = None,
-        options: GenerationOptions = GenerationOptions(max_tokens=160, timeout_s=30.0),
+        options: GenerationOptions = ANSWER_OPTIONS,
         suggestions: int = 3,  # a short list a shopper can compare at a glance
         pool: int = 50,  # candidates retrieved for the ranker to reorder
         event_log: EventLog | None = None,  # durable feedback and (masked) messages; None keeps them in memory
@@ -212,11 +215,14 @@ class Assistant:
             mentionable=tuple(bought),  # "since you bought …"
         )
         sentences = SentenceFilter(grounding, max_sentences=len(top) + 1)
+        failure = ""  # why the model gave nothing, when it did not
         if self.llm is not None:
+            asked = time.perf_counter()
             try:
                 for piece in self.llm.stream(messages, self.options):
                     if "first_token" not in clock.timings:
                         clock.since_start("first_token")
+                        clock.timings["llm_wait"] = (time.perf_counter() - asked) * 1000  # queue + prompt reading
                     for sentence in sentences.feed(piece):
                         text_parts.append(sentence)
                         yield Chunk(sentence + " ")
@@ -225,20 +231,29 @@ class Assistant:
                 for sentence in sentences.flush():
                     text_parts.append(sentence)
                     yield Chunk(sentence + " ")
+            except LLMBusy as e:  # expected under load: said in the answer, not a fault
+                clock.timings["llm_wait"] = (time.perf_counter() - asked) * 1000
+                failure = "llm busy"
+                log.info("%s", e)
             except LLMError as e:
+                failure = "llm failed"
                 log.warning("LLM failed, answering from the template: %s", e)
             if sentences.dropped:
                 log.info("grounding dropped %d sentence(s): %r", len(sentences.dropped), sentences.dropped)
+        reason = ""
         if sentences.cited == 0:  # nothing usable named a listed product: the template answers
             kind = "fallback"
+            reason = failure or ("no llm" if self.llm is None else "not grounded")
             text = fallback(top, what, result.query.constraints, language)
             yield Chunk(("\n" if text_parts else "") + text)
             text_parts.append(text)
         clock.mark("generate")
-        yield from self._finish(state, clock, " ".join(text_parts).strip(), top, kind, language, streamed=True, dropped=dict(sentences.reasons))
+        yield from self._finish(state, clock, " ".join(text_parts).strip(), top, kind, language, streamed=True,
+                                dropped=dict(sentences.reasons), reason=reason)
 
     def _finish(self, state: Session, clock: _TurnTimer, text: str, top: list[Suggestion], kind: str, language: str,
-                streamed: bool = False, keep_shown: bool = False, dropped: dict[str, int] | None = None) -> Iterator[Chunk | Answer]:
+                streamed: bool = False, keep_shown: bool = False, dropped: dict[str, int] | None = None,
+                reason: str = "") -> Iterator[Chunk | Answer]:
         if not streamed:
             yield Chunk(text)
         if top and not keep_shown:
@@ -246,7 +261,8 @@ class Assistant:
             state.seen.update(state.shown)
         self._remember(state, "assistant", text)
         clock.since_start("total")
-        yield Answer(text=text, suggestions=top, session=state.id, timings=clock.timings, kind=kind, language=language, dropped=dropped or {})
+        yield Answer(text=text, suggestions=top, session=state.id, timings=clock.timings, kind=kind, language=language, dropped=dropped or {},
+                     reason=reason)
 
     def _remember(self, state: Session, role: str, text: str) -> None:
         state.turns.append(Turn(role, text))
