@@ -308,7 +308,10 @@ class Assistant:
             except LLMError as e:
                 log.warning("prefill failed (the first answer will be slower): %s", e)
 
-        thread = threading.Thread(target=read, name="prefill", daemon=True)
+        # Not a daemon (as in llm/streaming.py): with the wait budget a turn no longer waits for
+        # the prefill, so a short session can end while it is still inside llama.cpp — a daemon
+        # there when the interpreter frees the model crashes the process at exit.
+        thread = threading.Thread(target=read, name="prefill")
         thread.start()
         return thread
 
