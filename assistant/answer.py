@@ -16,6 +16,17 @@ class Answer:
     kind: str = "suggestions"  # suggestions | clarify | no_results | fallback | answer | not_carried
     language: str = "en"
     dropped: dict[str, int] = field(default_factory=dict)  # the model's sentences withheld, by reason (grounding.DROP_REASONS)
+    reason: str = ""  # why the template answered instead of the model: llm busy | llm failed | not grounded | no llm
+
+    @property
+    def answered_by(self) -> str:
+        """Who wrote the text: "model" (its verified sentences), "template" (the model was busy,
+        failed or said nothing usable), or "code" (comparisons, product facts, cart, clarifying).
+
+        >>> Answer("Try the mug.", [], "s1", kind="fallback", reason="llm busy").answered_by
+        'template'
+        """
+        return {"suggestions": "model", "fallback": "template"}.get(self.kind, "code")
 
     def to_dict(self) -> dict:
         return {
@@ -39,4 +50,6 @@ class Answer:
             "kind": self.kind,
             "language": self.language,
             "dropped": dict(self.dropped),
+            "answered_by": self.answered_by,
+            "reason": self.reason,
         }

@@ -38,7 +38,7 @@ def ask(
     user: UserOpt = None,
     store: StoreOpt = "demo",
     llm: Annotated[Optional[str], typer.Option("--llm", help="Model: smollm2-135m, qwen2.5-coder-1.5b, a .gguf file or a hub id.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: text, products, session, timings.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: text, products, session, timings, answered_by (model, template or code) and the reason.")] = False,
 ) -> None:
     """Ask the assistant once; prints the answer and the suggested products."""
     from shopassist.assistant.answer import Answer

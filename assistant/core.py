@@ -23,7 +23,7 @@ from shopassist.catalog.store import Catalog
 from shopassist.ranking.contract import RankContext, Ranker, Suggestion
 from shopassist.retrieval.query import CHINESE_BRANDS
 from shopassist.retrieval.retriever import Retriever
-from shopassist.errors import EmptyQuery, LLMError, SessionNotFound
+from shopassist.errors import EmptyQuery, LLMBusy, LLMError, SessionNotFound
 from shopassist.logs import TURNS
 
 log = logging.getLogger("shopassist.assistant")
@@ -73,6 +73,9 @@ class _Generation:
     tokens_out: int  # streamed pieces; llama.cpp and OpenAI-compatible servers stream one token per piece
 
 
+# A three-suggestion answer fits in 160 tokens; 30 s bounds a generation that started in time.
+# open_assistant adds the wait budget for the first token (Settings.llm_budget_s).
+ANSWER_OPTIONS = GenerationOptions(max_tokens=160, timeout_s=30.0)
 PROMPT_PURCHASES = 2  # the shopper's purchases named in the prompt
 FEEDBACK_READ = 200  # the shopper's newest feedback events read from the log each turn: an indexed read of a few rows
 SUMMARY_PURCHASES = 4  # ... and in the shopper picker's one-line summaries
@@ -91,7 +94,7 @@ class Assistant:
         ranker: Ranker,
         llm: LLM | None,
         sessions: SessionStore | None = None,
-        options: GenerationOptions = GenerationOptions(max_tokens=160, timeout_s=30.0),
+        options: GenerationOptions = ANSWER_OPTIONS,
         suggestions: int = 3,  # a short list a shopper can compare at a glance
         pool: int = 50,  # candidates retrieved for the ranker to reorder
         event_log: EventLog | None = None,  # durable feedback and (masked) messages; None keeps them in memory
@@ -228,12 +231,15 @@ class Assistant:
             mentionable=tuple(bought),  # "since you bought …"
         )
         sentences = SentenceFilter(grounding, max_sentences=len(top) + 1)
+        failure = ""  # why the model gave nothing, when it did not
         if self.llm is not None:
+            asked = time.perf_counter()
             try:
                 for piece in self.llm.stream(messages, self.options):
                     tokens_out += 1
                     if "first_token" not in clock.timings:
                         clock.since_start("first_token")
+                        clock.timings["llm_wait"] = (time.perf_counter() - asked) * 1000  # queue + prompt reading
                     for sentence in sentences.feed(piece):
                         text_parts.append(sentence)
                         yield Chunk(sentence + " ")
@@ -242,23 +248,30 @@ class Assistant:
                 for sentence in sentences.flush():
                     text_parts.append(sentence)
                     yield Chunk(sentence + " ")
+            except LLMBusy as e:  # expected under load: said in the answer, not a fault
+                clock.timings["llm_wait"] = (time.perf_counter() - asked) * 1000
+                failure = "llm busy"
+                log.info("%s", e)
             except LLMError as e:
+                failure = "llm failed"
                 log.warning("LLM failed, answering from the template: %s", e)
             if sentences.dropped:
                 log.info("grounding dropped %d sentence(s): %r", len(sentences.dropped), sentences.dropped)
+        reason = ""
         if sentences.cited == 0:  # nothing usable named a listed product: the template answers
             kind = "fallback"
+            reason = failure or ("no llm" if self.llm is None else "not grounded")
             text = fallback(top, what, result.query.constraints, language)
             yield Chunk(("\n" if text_parts else "") + text)
             text_parts.append(text)
         clock.mark("generate")
         generation = None if self.llm is None else _Generation(self.llm.name, sum(len(m.content) for m in messages), tokens_out)
         yield from self._finish(state, clock, " ".join(text_parts).strip(), top, kind, language, streamed=True, dropped=dict(sentences.reasons),
-                                generation=generation)
+                                reason=reason, generation=generation)
 
     def _finish(self, state: Session, clock: _TurnTimer, text: str, top: list[Suggestion], kind: str, language: str,
                 streamed: bool = False, keep_shown: bool = False, dropped: dict[str, int] | None = None,
-                generation: _Generation | None = None) -> Iterator[Chunk | Answer]:
+                reason: str = "", generation: _Generation | None = None) -> Iterator[Chunk | Answer]:
         if not streamed:
             yield Chunk(text)
         if top and not keep_shown:
@@ -266,7 +279,8 @@ class Assistant:
             state.seen.update(state.shown)
         self._remember(state, "assistant", text)
         clock.since_start("total")
-        answer = Answer(text=text, suggestions=top, session=state.id, timings=clock.timings, kind=kind, language=language, dropped=dropped or {})
+        answer = Answer(text=text, suggestions=top, session=state.id, timings=clock.timings, kind=kind, language=language, dropped=dropped or {},
+                        reason=reason)
         _log_turn(answer, generation)
         yield answer
 
@@ -322,7 +336,10 @@ class Assistant:
             except LLMError as e:
                 log.warning("prefill failed (the first answer will be slower): %s", e)
 
-        thread = threading.Thread(target=read, name="prefill", daemon=True)
+        # Not a daemon (as in llm/streaming.py): with the wait budget a turn no longer waits for
+        # the prefill, so a short session can end while it is still inside llama.cpp — a daemon
+        # there when the interpreter frees the model crashes the process at exit.
+        thread = threading.Thread(target=read, name="prefill")
         thread.start()
         return thread
 
@@ -355,6 +372,8 @@ def _log_turn(answer: Answer, generation: _Generation | None) -> None:
         "model": generation.model if generation else None,
         "prompt_chars": generation.prompt_chars if generation else 0,
         "tokens_out": generation.tokens_out if generation else 0,
+        "answered_by": answer.answered_by,
+        "reason": answer.reason,
         "grounding_dropped": dict(answer.dropped),
     }})  # fmt: skip
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from shopassist.assistant.core import Assistant
+from dataclasses import replace
+
+from shopassist.assistant.core import ANSWER_OPTIONS, Assistant
 from shopassist.assistant.llm import LLM, resolve_llm
 from shopassist.catalog.event_log import open_event_log
 from shopassist.ranking import load_ranker
@@ -20,4 +22,5 @@ def open_assistant(settings: Settings, store: str = "demo", llm: LLM | None = No
     event_log = open_event_log(settings, store)  # SQLite in the store's folder, or the shared PostgreSQL
     if not without_llm and llm is None:
         llm = resolve_llm(settings)
-    return Assistant(retriever, ranker, llm, event_log=event_log)
+    options = replace(ANSWER_OPTIONS, first_token_s=settings.llm_budget_s)
+    return Assistant(retriever, ranker, llm, options=options, event_log=event_log)

@@ -10,6 +10,7 @@ ShopassistError
 ├── NotEnoughHistory   too few returning shoppers to train a ranker on
 ├── DatabaseError      the event log's database cannot be reached or failed a write
 └── LLMError           a language-model backend failed, timed out or cannot be reached
+    └── LLMBusy        no first token within the wait budget (queued behind other shoppers, or slow to start)
 
 Python's own exceptions (KeyError, ValueError, …) mean a bug or a bad argument, never one of these:
 interfaces turn only this tree into words for the user.
@@ -54,3 +55,8 @@ class DatabaseError(ShopassistError):
 
 class LLMError(ShopassistError):
     """A language-model backend failed (load, timeout, server unreachable); callers fall back."""
+
+
+class LLMBusy(LLMError):
+    """The model gave no first token within the wait budget (`Settings.llm_budget_s`): it was busy
+    with other shoppers' answers, or slow to read the prompt. The assistant answers from the template."""

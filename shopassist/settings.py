@@ -31,6 +31,11 @@ class Settings:
     llm: str = "best"  # the best shipped model ready here (the demo's 1.5B once assembled); or a shipped short name, a GGUF path, a hub id
     llm_backend: str = "auto"  # auto | llama-cpp | transformers | openai
     llm_base_url: str | None = None  # for the OpenAI-compatible backend (vLLM, Ollama, llama.cpp server)
+    # The longest a shopper waits for the model's first words — the queue for the model included —
+    # before the template answers instead: the cards are already shown, and 5 s is ~3× the 1.5B
+    # model's p95 first token on 2 cores (1.7 s), yet less than one whole answer (~6 s), so a turn
+    # gives up rather than wait out another shopper's whole answer (README, load row).
+    llm_budget_s: float = 5.0
     llm_cpu_quant: bool = True  # llama.cpp runs a shipped model re-quantised for its CPU kernels (assistant/llm/requant.py)
     hub_offline: bool = True  # a hub id fails at once instead of retrying ~70 s where the hub is unreachable; HF_HUB_OFFLINE=0 allows downloads
     threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
@@ -56,6 +61,11 @@ class Settings:
                     values[name] = int(raw)
                 except ValueError:
                     raise ConfigError(f"SHOPASSIST_{name.upper()}={raw!r} is not a whole number") from None
+        if raw := env.get("SHOPASSIST_LLM_BUDGET_S"):
+            try:
+                values["llm_budget_s"] = float(raw)
+            except ValueError:
+                raise ConfigError(f"SHOPASSIST_LLM_BUDGET_S={raw!r} is not a number of seconds — e.g. 5 or 2.5") from None
         # HF_HUB_OFFLINE is the Hugging Face libraries' own variable: a user's HF_HUB_OFFLINE=0 keeps meaning what it says.
         for name, variable in (("llm_cpu_quant", "SHOPASSIST_LLM_CPU_QUANT"), ("hub_offline", "HF_HUB_OFFLINE")):
             raw = env.get(variable)
@@ -74,6 +84,8 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def validate(self) -> None:
+        if not self.llm_budget_s > 0:  # `not >` also refuses NaN
+            raise ConfigError(f"the LLM wait budget must be a positive number of seconds, not {self.llm_budget_s!r} — set SHOPASSIST_LLM_BUDGET_S to e.g. 5")
         if self.chroma_url:
             url = urlparse(self.chroma_url)
             if url.scheme not in ("http", "https") or not url.hostname:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from shopassist.assistant.llm.llama_server import free_port  # noqa: F401 — the tests' one free-port helper
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -133,53 +134,45 @@ def tokens_evaluated(llm) -> int:
     return data.n_p_eval + data.n_eval
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@contextmanager
+def model_held_busy(llm) -> Iterator[threading.Thread]:
+    """One long generation holds the model — llama.cpp's lock, or a server's one slot — from its
+    first token until the block ends (then it is closed, which frees the model); yields its thread."""
+    from shopassist.assistant.llm import GenerationOptions, Message
+
+    counting = [Message("user", "Write the numbers from 1 to 1000, separated by commas.")]  # runs to max_tokens
+    started, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        for _ in llm.stream(counting, GenerationOptions(max_tokens=1000, timeout_s=300)):
+            started.set()
+            if release.is_set():
+                break
+
+    thread = threading.Thread(target=hold, name="holds-the-model")
+    thread.start()
+    try:
+        assert started.wait(120), "the generation meant to hold the model never started"
+        yield thread
+    finally:
+        release.set()
+        thread.join(60)
 
 
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory):
     """A real llama-cpp-python OpenAI-compatible server with SmolLM2 on 127.0.0.1; its base URL."""
-    import httpx
-
+    from shopassist.assistant.llm.llama_server import llama_server
     from shopassist.assistant.llm.shipped import SHIPPED_LLMS
+    from shopassist.errors import LLMError
 
-    port = free_port()
     model = SHIPPED_LLMS["smollm2-135m"].parts[0].locate()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-             "--port", str(port), "--n_threads", "1", "--n_threads_batch", "1", "--n_ctx", "4096",
-             "--verbose", "False",
-             # Its default cuts a streaming answer short when another request arrives.
-             "--interrupt_requests", "False"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{base}/v1/models", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not answer within 90 s:\n{log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server = llama_server(model, threads=1, log=tmp_path_factory.mktemp("server") / "server.log")
+        with server as base:
+            yield base
+    except LLMError as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture(scope="session")

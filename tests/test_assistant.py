@@ -3,14 +3,16 @@ sessions. The LLM is the real small model where the test is about the answer, an
 (assistant.llm.fakes) where it is about the orchestration."""
 
 import threading
+import time
+from dataclasses import replace
 
 import pytest
 
-from shopassist.assistant.core import Answer, Assistant, Chunk, Shortlist
+from shopassist.assistant.core import ANSWER_OPTIONS, Answer, Assistant, Chunk, Shortlist
 from shopassist.assistant.llm.fakes import FailingLLM, ScriptedLLM
 from shopassist.ranking.fakes import RetrievalOrderRanker
 from shopassist.errors import LLMError, SessionNotFound, ShopassistError
-from tests.conftest import tokens_evaluated
+from tests.conftest import model_held_busy, tokens_evaluated
 
 SHOPPER = "17850"  # a real customer of the demo store, with purchases in the slice
 
@@ -184,3 +186,26 @@ def test_prepare_reads_the_shoppers_prompt_prefix_ahead(demo_retriever, small_ll
     assert read <= small_llm._llama.n_tokens - prefilled + 8  # only what follows the prefix, and the answer
     assert answer.suggestions and answer.text
     assert make(demo_retriever, ScriptedLLM(["[1] is nice."])).prepare(SHOPPER) is None  # nothing to prefill
+
+
+@pytest.mark.parametrize("backend", ["llama-cpp", pytest.param("openai", marks=pytest.mark.server)])
+def test_a_turn_that_cannot_get_the_busy_model_answers_from_the_template_within_its_budget(demo_retriever, backend, request):
+    """Another shopper's long answer holds SmolLM2-135M (in this process, or the server's one slot):
+    this turn's cards come first, then the template answers once the budget is spent — not after
+    the other answer — and says why."""
+    llm = request.getfixturevalue({"llama-cpp": "small_llm", "openai": "openai_small_llm"}[backend])
+    budget = 0.5
+    assistant = Assistant(demo_retriever, RetrievalOrderRanker(), llm, options=replace(ANSWER_OPTIONS, first_token_s=budget))
+    with model_held_busy(llm) as other:
+        started = time.perf_counter()
+        items = list(assistant.stream(SHOPPER, "christmas decoration"))
+        waited = time.perf_counter() - started
+        assert other.is_alive()  # the other answer was still being written: this turn did not wait it out
+    shortlist, answer = items[0], items[-1]
+    assert isinstance(shortlist, Shortlist) and shortlist.suggestions
+    assert answer.kind == "fallback" and answer.reason == "llm busy" and answer.answered_by == "template"
+    assert answer.to_dict()["answered_by"] == "template" and answer.to_dict()["reason"] == "llm busy"
+    assert all(s.product.display_title in answer.text for s in answer.suggestions)
+    assert budget * 1000 <= answer.timings["llm_wait"] < budget * 1000 + 500
+    assert waited < budget + 3  # generous slack for a loaded 2-core machine; the other answer runs far longer
+    assert "first_token" not in answer.timings

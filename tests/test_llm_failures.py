@@ -17,7 +17,8 @@ import pytest
 from shopassist.assistant.llm import FailingLLM, GenerationOptions, Message, ScriptedLLM, generate
 from shopassist.assistant.llm.llama_cpp_backend import LlamaCppLLM
 from shopassist.assistant.llm.openai_backend import OpenAICompatibleLLM
-from shopassist.errors import LLMError
+from shopassist.errors import LLMBusy, LLMError
+from tests.conftest import model_held_busy
 
 HELLO = [Message("user", "hello")]
 
@@ -145,3 +146,48 @@ def test_scripted_llm_running_out_of_replies_is_a_loud_test_error():
     generate(llm, HELLO)
     with pytest.raises(LookupError, match="add replies"):
         generate(llm, HELLO)
+
+
+def test_no_first_token_within_the_budget_is_llm_busy_at_once():
+    started = time.monotonic()
+    with pytest.raises(LLMBusy, match="no first token within 0.1 s .* SHOPASSIST_LLM_BUDGET_S"):
+        generate(FailingLLM(delay_s=math.inf), HELLO, GenerationOptions(timeout_s=30, first_token_s=0.1))
+    assert time.monotonic() - started < 20  # the budget ended the wait, not the 30 s bound
+
+
+def test_a_stream_that_started_within_the_budget_runs_on_past_it():
+    # Twelve tokens 0.05 s apart: the first comes in time, the whole answer takes twice the budget.
+    llm = ScriptedLLM(["one two three four five six seven eight nine ten eleven twelve"], delay_s=0.05)
+    assert generate(llm, HELLO, GenerationOptions(timeout_s=30, first_token_s=0.3)).split()[-1] == "twelve"
+
+
+def test_the_whole_bound_still_applies_when_the_budget_is_longer():
+    with pytest.raises(LLMError, match="did not finish within 0.1 s") as info:
+        generate(FailingLLM(delay_s=math.inf), HELLO, GenerationOptions(timeout_s=0.1, first_token_s=5))
+    assert not isinstance(info.value, LLMBusy)
+
+
+def test_a_queued_call_that_gets_the_model_too_late_to_read_its_prompt_leaves_at_once(small_llm):
+    """llama.cpp cannot stop reading a prompt: a call that comes to the model with less of its
+    budget left than reading takes now raises LLMBusy there and then, instead of reading for nobody."""
+    budget, result = 10.0, {}
+
+    def ask() -> None:
+        started = time.monotonic()
+        try:
+            generate(small_llm, HELLO, GenerationOptions(max_tokens=4, first_token_s=budget))
+        except LLMBusy as e:
+            result["busy"] = (str(e), time.monotonic() - started)
+
+    reading = small_llm._reading_s
+    try:
+        with model_held_busy(small_llm):
+            small_llm._reading_s = 60.0  # as if a prompt took a minute to read just now
+            caller = threading.Thread(target=ask)
+            caller.start()
+            time.sleep(0.5)  # queued behind the long answer, which ends with this block
+        caller.join(60)
+    finally:
+        small_llm._reading_s = reading
+    message, waited = result["busy"]
+    assert "came free with" in message and waited < budget  # it left when the model came free, not at the budget

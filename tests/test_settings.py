@@ -92,3 +92,12 @@ def test_doctests(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the prepare_libraries example writes it
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     assert doctest.testmod(settings_module).failed == 0
+
+
+def test_the_llm_wait_budget_comes_from_its_variable_and_a_bad_one_says_what_to_give(monkeypatch):
+    monkeypatch.setenv("SHOPASSIST_LLM_BUDGET_S", "2.5")
+    assert Settings.load().llm_budget_s == 2.5
+    for bad in ("soon", "0", "-1", "nan"):
+        monkeypatch.setenv("SHOPASSIST_LLM_BUDGET_S", bad)
+        with pytest.raises(ConfigError, match="SHOPASSIST_LLM_BUDGET_S"):
+            Settings.load()

@@ -19,6 +19,7 @@ import gradio as gr
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from shopassist.assistant.answer import Answer
 from shopassist.assistant.core import Assistant, Chunk, Shortlist
 from shopassist.assistant.health import check_health
 from shopassist.ranking.contract import Suggestion
@@ -112,6 +113,22 @@ def on_one_thread(items: Iterator[T]) -> Iterator[T]:
         yield item
 
 
+BUSY_NOTE = "A quick answer from the catalogue: the assistant is busy with other shoppers just now."
+
+
+def shown_text(answer: Answer) -> str:
+    """The answer as the chat shows it: a template that stood in for a busy model says so, in italics.
+
+    >>> shown_text(Answer("Try the mug.", [], "s1", kind="fallback", reason="llm busy"))
+    'Try the mug.\\n\\n*A quick answer from the catalogue: the assistant is busy with other shoppers just now.*'
+    >>> shown_text(Answer("Try the mug.", [], "s1"))
+    'Try the mug.'
+    """
+    if answer.reason == "llm busy":
+        return f"{answer.text}\n\n*{BUSY_NOTE}*"
+    return answer.text
+
+
 def _working(text: str) -> str:
     return f'<div class="working" role="status"><span class="spinner"></span>{escape(text)}</div>'
 
@@ -184,7 +201,7 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
                     messages = [*messages[:-1], {"role": "assistant", "content": text}]
                     yield messages, gr.skip(), _working("Writing the answer…"), gr.skip(), gr.skip(), gr.skip()
                 else:  # the Answer, always last: its text is the verified whole
-                    messages = [*messages[:-1], {"role": "assistant", "content": item.text}]
+                    messages = [*messages[:-1], {"role": "assistant", "content": shown_text(item)}]
                     shelf = Shelf(item.session, tuple(item.suggestions), shelf.marks if shelf.session == item.session else {}, turn)
         except Exception as error:  # noqa: BLE001 — the UI's one conversion point, see explain()
             messages = [*messages[:-1], {"role": "assistant", "content": explain(error)}]

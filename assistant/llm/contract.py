@@ -43,12 +43,18 @@ class GenerationOptions:
     temperature: float = 0.0  # greedy: the same prompt gives the same answer, which grounding tests rely on
     stop: tuple[str, ...] = ()  # text that ends the answer; it is not part of the output
     timeout_s: float = 30.0  # bound on the whole generation, streaming included, then LLMError
+    # Bound on the wait for the first token — the queue for the model (a lock in-process, a busy
+    # server) and the prompt's reading — then LLMBusy. None: only timeout_s. A stream that started
+    # in time runs on, up to timeout_s.
+    first_token_s: float | None = None
 
     def __post_init__(self) -> None:
         if self.max_tokens < 1:
             raise ValueError(f"max_tokens must be at least 1, not {self.max_tokens}")
         if self.timeout_s <= 0:
             raise ValueError(f"timeout_s must be positive, not {self.timeout_s}")
+        if self.first_token_s is not None and not self.first_token_s > 0:
+            raise ValueError(f"first_token_s must be positive, not {self.first_token_s}")
         if self.temperature < 0:
             raise ValueError(f"temperature must not be negative, not {self.temperature}")
 

@@ -77,7 +77,7 @@ class ScriptedLLM:
                     return
             cutter.flush()
 
-        return bounded_stream(produce, options.timeout_s, self.name)
+        return bounded_stream(produce, options, self.name)
 
 
 class FailingLLM:
@@ -108,4 +108,4 @@ class FailingLLM:
                 return
             raise self.error
 
-        return bounded_stream(produce, options.timeout_s, self.name)
+        return bounded_stream(produce, options, self.name)

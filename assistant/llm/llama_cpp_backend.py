@@ -9,12 +9,13 @@ first answers the next turn in tens of milliseconds instead of seconds (see ../s
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from shopassist.assistant.llm.contract import GenerationOptions, Message
-from shopassist.assistant.llm.streaming import Emit, bounded_stream
-from shopassist.errors import LLMError
+from shopassist.assistant.llm.streaming import Cancellation, Emit, bounded_stream
+from shopassist.errors import LLMBusy, LLMError
 
 
 class LlamaCppLLM:
@@ -50,6 +51,10 @@ class LlamaCppLLM:
             ) from e
         # llama.cpp's context is one mutable state: one generation at a time per model.
         self._lock = threading.Lock()
+        # Recent seconds from taking the model to the first token (reading the prompt), averaged:
+        # a turn that gets the model with less of its wait budget left than that would read a
+        # prompt for nobody — it leaves the model to the next turn and the template answers.
+        self._reading_s = 0.0
 
     def prefill(self, messages: Sequence[Message]) -> None:
         """Read `messages` into the context now (one token is generated and thrown away), so that
@@ -64,26 +69,62 @@ class LlamaCppLLM:
     def stream(self, messages: Sequence[Message], options: GenerationOptions = GenerationOptions()) -> Iterator[str]:
         chat = [m.to_dict() for m in messages]
 
-        def produce(emit: Emit, cancelled: threading.Event) -> None:
-            with self._lock:
-                if cancelled.is_set():  # timed out while another generation held the model
-                    return
-                try:
-                    chunks = self._llama.create_chat_completion(
-                        messages=chat,  # type: ignore[arg-type]
-                        max_tokens=options.max_tokens,
-                        temperature=options.temperature,
-                        stop=list(options.stop),
-                        stream=True,
+        def produce(emit: Emit, cancelled: Cancellation) -> None:
+            queued = not self._lock.acquire(blocking=False)
+            if queued and not _take(self._lock, cancelled):
+                return  # the caller stopped waiting (its budget ran out) while other answers held the model
+            chunks = None
+            try:
+                took = time.monotonic()
+                # Only a turn that queued may give up: one that found the model free always reads,
+                # which keeps the estimate honest when it has grown past the whole budget.
+                if queued and cancelled.first_token_by is not None and took + self._reading_s > cancelled.first_token_by:
+                    raise LLMBusy(
+                        f"{self.name} came free with {cancelled.first_token_by - took:.1f} s of the wait budget left, "
+                        f"less than reading a prompt takes now ({self._reading_s:.1f} s) — the template answers"
                     )
-                    for chunk in chunks:
-                        # Checked per token; reading the prompt is the one step that cannot stop.
-                        if cancelled.is_set():
-                            return
-                        emit(chunk["choices"][0]["delta"].get("content") or "")  # type: ignore[index,union-attr]
-                except ValueError as e:  # llama-cpp-python's one error type: prompt too long, bad state
-                    raise LLMError(
-                        f"{self.name}: {e} — shorten the prompt (fewer products or a shorter message)"
-                    ) from e
+                chunks = self._llama.create_chat_completion(
+                    messages=chat,  # type: ignore[arg-type]
+                    max_tokens=options.max_tokens,
+                    temperature=options.temperature,
+                    stop=list(options.stop),
+                    stream=True,
+                )
+                reading = True
+                for chunk in chunks:
+                    text = chunk["choices"][0]["delta"].get("content") or ""  # type: ignore[index,union-attr]
+                    if reading and text:
+                        reading = False
+                        self._reading_s = 0.7 * self._reading_s + 0.3 * (time.monotonic() - took)
+                    # Checked per token; reading the prompt is the one step that cannot stop.
+                    if cancelled.is_set():
+                        return
+                    emit(text)
+            except ValueError as e:  # llama-cpp-python's one error type: prompt too long, bad state
+                raise LLMError(
+                    f"{self.name}: {e} — shorten the prompt (fewer products or a shorter message)"
+                ) from e
+            finally:
+                if chunks is not None:
+                    chunks.close()  # type: ignore[union-attr]  # llama.cpp's clean-up runs while the model is still ours
+                self._lock.release()
 
-        return bounded_stream(produce, options.timeout_s, self.name)
+        return bounded_stream(produce, options, self.name)
+
+
+def _take(lock: threading.Lock, cancelled: threading.Event, poll_s: float = 0.05) -> bool:
+    """Wait for `lock` until it is ours (True) or the caller has stopped waiting (False, lock not held).
+    A waiter whose shopper has had the template's answer leaves the queue within `poll_s`, so it
+    neither holds a thread for long nor reads a prompt nobody will see.
+
+    >>> lock, cancelled = threading.Lock(), threading.Event()
+    >>> _take(lock, cancelled), _take(lock, cancelled.set() or cancelled)
+    (True, False)
+    """
+    while not lock.acquire(timeout=poll_s):
+        if cancelled.is_set():
+            return False
+    if cancelled.is_set():
+        lock.release()
+        return False
+    return True

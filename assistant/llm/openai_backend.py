@@ -2,19 +2,20 @@
 
 Plain httpx and server-sent events from `POST {base}/v1/chat/completions` with `stream: true`: no
 client library, so every server that speaks the wire format works, and the failure modes (refused
-connection, HTTP error, a server that goes quiet) are ours to turn into LLMError.
+connection, HTTP error, a server that goes quiet) are ours to turn into LLMError. A turn whose wait
+budget runs out while the server is busy hangs up, so the server drops the request it queued.
 """
 
 from __future__ import annotations
 
 import json
-import threading
+import socket
 from collections.abc import Iterator, Sequence
 
 import httpx
 
 from shopassist.assistant.llm.contract import GenerationOptions, Message
-from shopassist.assistant.llm.streaming import Emit, bounded_stream
+from shopassist.assistant.llm.streaming import Cancellation, Emit, bounded_stream
 from shopassist.errors import LLMError
 
 
@@ -76,32 +77,11 @@ class OpenAICompatibleLLM:
         # hold the thread much longer.
         timeout = httpx.Timeout(options.timeout_s)
 
-        def produce(emit: Emit, cancelled: threading.Event) -> None:
+        def produce(emit: Emit, cancelled: Cancellation) -> None:
             try:
                 with self._client.stream("POST", self._url, json=body, timeout=timeout) as response:
-                    if response.status_code >= 400:
-                        detail = response.read().decode("utf-8", "replace")[:300]
-                        raise LLMError(
-                            f"{self._url} answered HTTP {response.status_code}: {detail} — check the base URL "
-                            f"(SHOPASSIST_LLM_BASE_URL) and that the server serves a model called {self.model!r}"
-                        )
-                    finish = None
-                    for event in sse_events(response.iter_lines()):
-                        if cancelled.is_set():
-                            return
-                        if event.get("error"):
-                            raise LLMError(f"the LLM server reported an error mid-answer: {event['error']}")
-                        for choice in event.get("choices") or []:
-                            emit((choice.get("delta") or {}).get("content") or "")
-                            finish = choice.get("finish_reason") or finish
-                    if finish is None and not cancelled.is_set():
-                        # Every OpenAI-style server names why an answer ended; without it the answer
-                        # was cut off, and half an answer must not pass for a whole one.
-                        raise LLMError(
-                            f"the LLM server at {self.base_url} ended the answer without a finish reason: it was "
-                            "cut off. llama_cpp.server does this to a streaming answer when another request "
-                            "arrives — start it with --interrupt_requests False"
-                        )
+                    with cancelled.calling(lambda: hang_up(response)):
+                        self._read(response, emit, cancelled)
             except httpx.ConnectError as e:
                 raise LLMError(
                     f"cannot connect to the LLM server at {self.base_url} ({e}) — start it (e.g. "
@@ -110,9 +90,53 @@ class OpenAICompatibleLLM:
             except httpx.TimeoutException as e:
                 raise LLMError(f"the LLM server at {self.base_url} went quiet for {options.timeout_s:g} s") from e
             except httpx.HTTPError as e:
+                if cancelled.is_set():
+                    return  # we hung up (the caller stopped waiting): the broken read is ours
                 raise LLMError(f"talking to the LLM server at {self.base_url} failed: {e!r}") from e
 
-        return bounded_stream(produce, options.timeout_s, self.name)
+        return bounded_stream(produce, options, self.name)
+
+    def _read(self, response: httpx.Response, emit: Emit, cancelled: Cancellation) -> None:
+        if response.status_code >= 400:
+            detail = response.read().decode("utf-8", "replace")[:300]
+            raise LLMError(
+                f"{self._url} answered HTTP {response.status_code}: {detail} — check the base URL "
+                f"(SHOPASSIST_LLM_BASE_URL) and that the server serves a model called {self.model!r}"
+            )
+        finish = None
+        for event in sse_events(response.iter_lines()):
+            if cancelled.is_set():
+                return
+            if event.get("error"):
+                raise LLMError(f"the LLM server reported an error mid-answer: {event['error']}")
+            for choice in event.get("choices") or []:
+                emit((choice.get("delta") or {}).get("content") or "")
+                finish = choice.get("finish_reason") or finish
+        if finish is None and not cancelled.is_set():
+            # Every OpenAI-style server names why an answer ended; without it the answer
+            # was cut off, and half an answer must not pass for a whole one.
+            raise LLMError(
+                f"the LLM server at {self.base_url} ended the answer without a finish reason: it was "
+                "cut off. llama_cpp.server does this to a streaming answer when another request "
+                "arrives — start it with --interrupt_requests False"
+            )
+
+
+def hang_up(response: httpx.Response) -> None:
+    """Shut the connection a worker is blocked reading, from another thread: the read ends at once,
+    and a server that queues requests (llama_cpp.server, one answer at a time) sees the client gone
+    and drops this one instead of reading a prompt for nobody. (Closing the socket would not wake
+    the reader; shutting it down does.) A response without a socket (a test transport) is left be.
+
+    >>> hang_up(httpx.Response(200))
+    """
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed: nothing left to hang up
+            pass
 
 
 def sse_events(lines: Iterator[str]) -> Iterator[dict]:

@@ -1,11 +1,13 @@
-"""What every backend streams through: a deadline on the whole generation, and stop strings.
+"""What every backend streams through: a deadline on the first token and on the whole generation, and stop strings.
 
 A backend writes a `produce(emit, cancelled)` function that pushes text with `emit` and returns
 when done, watching `cancelled`; `bounded_stream` runs it on a worker thread and hands the text to the caller as it
-arrives. That is the only way to bound a generation whose first token can itself be slow (a long
-prompt read by llama.cpp, a server that accepts the connection and then says nothing), because
-those calls cannot be interrupted from inside. When time runs out the caller gets LLMError at once;
-`cancelled` is set so the worker stops at its next token and frees the model.
+arrives. That is the only way to bound a generation whose first token can itself be slow (a queue
+for the model, a long prompt read by llama.cpp, a server that accepts the connection and then says
+nothing), because those calls cannot be interrupted from inside. When time runs out the caller gets
+LLMError at once (LLMBusy when not even a first token came); `cancelled` is set so the worker stops
+at its next token and frees the model, and a worker blocked where no token comes (a socket waiting
+on a busy server) hangs up with `cancelled.calling(...)`.
 """
 
 from __future__ import annotations
@@ -14,13 +16,56 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from shopassist.errors import LLMError
+from shopassist.assistant.llm.contract import GenerationOptions
+from shopassist.errors import LLMBusy, LLMError
 
 Emit = Callable[[str], None]
-Produce = Callable[[Emit, threading.Event], None]
 
 _DONE = object()
+
+
+class Cancellation(threading.Event):
+    """Set when the caller stops waiting. Besides `is_set()`/`wait()`, a worker can register what
+    to do at that moment from the caller's thread (close a socket it is blocked on) for as long as
+    a `with cancelled.calling(hang_up):` block runs.
+
+    >>> cancelled, calls = Cancellation(), []
+    >>> with cancelled.calling(lambda: calls.append("hung up")):
+    ...     cancelled.set()
+    >>> cancelled.set(); calls
+    ['hung up']
+    """
+
+    def __init__(self, first_token_by: float | None = None) -> None:
+        super().__init__()
+        self.first_token_by = first_token_by  # time.monotonic() when the caller stops waiting for a first token; None: no budget
+        self._guard = threading.Lock()  # a hook never runs after its block has ended
+        self._hooks: list[Callable[[], None]] = []
+
+    def set(self) -> None:
+        with self._guard:
+            if self.is_set():
+                return
+            super().set()
+            for hook in self._hooks:
+                hook()
+
+    @contextmanager
+    def calling(self, hook: Callable[[], None]) -> Iterator[None]:
+        with self._guard:
+            if self.is_set():
+                hook()
+            self._hooks.append(hook)
+        try:
+            yield
+        finally:
+            with self._guard:
+                self._hooks.remove(hook)
+
+
+Produce = Callable[[Emit, Cancellation], None]
 
 
 class _Failed:
@@ -28,16 +73,20 @@ class _Failed:
         self.error = error
 
 
-def bounded_stream(produce: Produce, timeout_s: float, what: str) -> Iterator[str]:
-    """Yield what `produce` emits; raise LLMError if it fails or is not finished after timeout_s.
+def bounded_stream(produce: Produce, options: GenerationOptions, what: str) -> Iterator[str]:
+    """Yield what `produce` emits; raise LLMBusy if nothing came within options.first_token_s,
+    LLMError if it fails or is not finished after options.timeout_s.
 
-    The clock starts at the first `next()`, like the generation itself.
+    The clocks start at the first `next()`, like the generation itself.
 
-    >>> list(bounded_stream(lambda emit, cancelled: [emit("a"), emit("b")], 1.0, "demo"))
+    >>> list(bounded_stream(lambda emit, cancelled: [emit("a"), emit("b")], GenerationOptions(timeout_s=1), "demo"))
     ['a', 'b']
     """
     chunks: queue.Queue[object] = queue.Queue()
-    cancelled = threading.Event()
+    started = time.monotonic()
+    deadline = started + options.timeout_s
+    first = min(deadline, started + options.first_token_s) if options.first_token_s is not None else deadline
+    cancelled = Cancellation(first if options.first_token_s is not None else None)
 
     def emit(text: str) -> None:
         if text and not cancelled.is_set():
@@ -51,17 +100,24 @@ def bounded_stream(produce: Produce, timeout_s: float, what: str) -> Iterator[st
         else:
             chunks.put(_DONE)
 
-    deadline = time.monotonic() + timeout_s
+    waiting_for_first = True
     # Not a daemon: at exit Python waits for it, and it stops at its next token once cancelled.
     # A daemon still inside llama.cpp when the interpreter frees the model crashes the process.
     threading.Thread(target=work, name=f"llm:{what}").start()
     try:
         while True:
+            until = first if waiting_for_first else deadline
             try:
-                item = chunks.get(timeout=max(0.0, deadline - time.monotonic()))
+                item = chunks.get(timeout=max(0.0, until - time.monotonic()))
             except queue.Empty:
+                if waiting_for_first and until < deadline:
+                    raise LLMBusy(
+                        f"{what} gave no first token within {options.first_token_s:g} s (busy with other answers, "
+                        "or slow to read the prompt) — the template answers; raise SHOPASSIST_LLM_BUDGET_S "
+                        "or serve the model with more capacity"
+                    ) from None
                 raise LLMError(
-                    f"{what} did not finish within {timeout_s:g} s — raise the timeout, ask for fewer "
+                    f"{what} did not finish within {options.timeout_s:g} s — raise the timeout, ask for fewer "
                     "tokens, or use a smaller model or a faster backend"
                 ) from None
             if item is _DONE:
@@ -70,6 +126,7 @@ def bounded_stream(produce: Produce, timeout_s: float, what: str) -> Iterator[st
                 if isinstance(item.error, LLMError):
                     raise item.error
                 raise LLMError(f"{what} failed: {item.error!r}") from item.error
+            waiting_for_first = False
             yield item  # type: ignore[misc]
     finally:
         # Timed out, failed, finished, or the caller stopped reading: the worker may stop too.

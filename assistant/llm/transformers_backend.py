@@ -156,4 +156,4 @@ class TransformersLLM:
             if not cancelled.is_set():
                 cutter.flush()
 
-        return bounded_stream(produce, options.timeout_s, self.name)
+        return bounded_stream(produce, options, self.name)
