@@ -139,6 +139,7 @@ def build_store(
         catalog.report.events.dropped["shopper asked to be forgotten"] += removed
     write_rejects(catalog.report.rejections, folder / "rejects.jsonl")
     index = VectorIndex.open(settings, spec.name, embedder.name)
+    index.check_dim(embedder.dim, embedder.name)
     hashes = index_hashes(catalog)
     result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress, hashes)
     fingerprint = catalog_fingerprint(catalog, hashes)

@@ -43,8 +43,12 @@ def root(
     ctx: typer.Context,
     home: Annotated[Optional[Path], typer.Option("--home", help="Data directory (default $SHOPASSIST_HOME or ~/.local/share/shopassist).")] = None,
     chroma_url: Annotated[Optional[str], typer.Option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8000 (default: embedded).")] = None,
+    embed_url: Annotated[
+        Optional[str],
+        typer.Option("--embed-url", help="Embed on an OpenAI-compatible server (POST /v1/embeddings; vLLM, TEI, llama.cpp), e.g. http://127.0.0.1:8080; --embedder names its model."),
+    ] = None,
 ) -> None:
-    ctx.obj = Settings.load(home=home, chroma_url=chroma_url)
+    ctx.obj = Settings.load(home=home, chroma_url=chroma_url, embed_url=embed_url)
 
 
 def _mapping(pairs: list[str] | None):
@@ -81,12 +85,12 @@ def reindex(
     """
     from shopassist.catalog.source_spec import SourceSpec
     from shopassist.retrieval.indexing import build_store
-    from shopassist.retrieval.embedder import load_embedder
+    from shopassist.retrieval.embedder import embedder_from
 
     settings = _settings(ctx, embedder)
     spec = SourceSpec.resolve(settings, store, catalog)
     _err(f"loading {spec.path} …")
-    model = load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline)
+    model = embedder_from(settings)
     with progress_bar(f"embedding {spec.name}") as progress:
         loaded, result = build_store(settings, spec, model, _mapping(map_), progress, say=_err)
     report = loaded.report

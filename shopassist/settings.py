@@ -26,6 +26,8 @@ class Settings:
     chroma_url: str | None = None  # None = embedded Chroma under home; else a `chroma run` server
     embedder: str = "all-minilm-l6-v2"  # short name, local folder, or hub id
     embed_batch_size: int = 256  # large enough to amortise the forward pass, small enough for progress
+    embed_url: str | None = None  # an OpenAI-compatible /v1/embeddings server (vLLM, TEI, llama.cpp) instead of embedding here
+    embed_timeout_s: float = 120.0  # one batch on a busy CPU server takes seconds; a dead server must not hang a reindex
     reindex_batch_size: int = 1024  # products upserted per Chroma write: the unit lost on a kill
     llm: str = "best"  # the best shipped model ready here (the demo's 1.5B once assembled); or a shipped short name, a GGUF path, a hub id
     llm_backend: str = "auto"  # auto | llama-cpp | transformers | openai
@@ -45,7 +47,7 @@ class Settings:
         values: dict[str, object] = {}
         if env.get("SHOPASSIST_HOME"):
             values["home"] = env["SHOPASSIST_HOME"]
-        for name in ("chroma_url", "embedder", "llm", "llm_backend", "llm_base_url"):
+        for name in ("chroma_url", "embedder", "embed_url", "llm", "llm_backend", "llm_base_url"):
             if env.get(f"SHOPASSIST_{name.upper()}"):
                 values[name] = env[f"SHOPASSIST_{name.upper()}"]
         for name in ("embed_batch_size", "reindex_batch_size", "threads"):
@@ -73,13 +75,14 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def validate(self) -> None:
-        if self.chroma_url:
-            url = urlparse(self.chroma_url)
-            if url.scheme not in ("http", "https") or not url.hostname:
-                raise ConfigError(
-                    f"chroma url {self.chroma_url!r} is not http(s)://host:port — "
-                    "give e.g. --chroma-url http://127.0.0.1:8000"
-                )
+        for value, flag, example in (
+            (self.chroma_url, "--chroma-url", "http://127.0.0.1:8000"),
+            (self.embed_url, "--embed-url", "http://127.0.0.1:8080"),
+        ):
+            if value:
+                url = urlparse(value)
+                if url.scheme not in ("http", "https") or not url.hostname:
+                    raise ConfigError(f"{flag} {value!r} is not http(s)://host:port — give e.g. {flag} {example}")
 
     def store_dir(self, store: str) -> Path:
         """Where one store's snapshot, rejects and lexical index live."""
@@ -92,6 +95,20 @@ class Settings:
     @property
     def models_dir(self) -> Path:
         return self.home / "models"
+
+
+def openai_endpoint(base_url: str, path: str) -> str:
+    """An OpenAI-compatible server's endpoint, for a base URL given with or without its `/v1`.
+
+    >>> openai_endpoint("http://127.0.0.1:8080", "embeddings")
+    'http://127.0.0.1:8080/v1/embeddings'
+    >>> openai_endpoint("http://gpu-box:8000/v1/", "chat/completions")
+    'http://gpu-box:8000/v1/chat/completions'
+    """
+    base = base_url.rstrip("/")
+    if not base.endswith("/v1"):
+        base += "/v1"
+    return f"{base}/{path}"
 
 
 def prepare_libraries(hub_offline: bool) -> None:

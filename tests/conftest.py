@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -139,40 +140,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def llama_server(tmp_path_factory):
-    """A real llama-cpp-python OpenAI-compatible server with SmolLM2 on 127.0.0.1; its base URL."""
+@contextmanager
+def server_process(command: list[str], ready_url: str, log: Path, name: str, wait_s: float = 90):
+    """Start a real server process, wait until `ready_url` answers 200, stop it on exit."""
     import httpx
 
-    from shopassist.assistant.llm.shipped import SHIPPED_LLMS
-
-    port = free_port()
-    model = SHIPPED_LLMS["smollm2-135m"].parts[0].locate()
-    log = tmp_path_factory.mktemp("server") / "server.log"
     with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-             "--port", str(port), "--n_threads", "1", "--n_threads_batch", "1", "--n_ctx", "4096",
-             "--verbose", "False",
-             # Its default cuts a streaming answer short when another request arrives.
-             "--interrupt_requests", "False"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + wait_s
         while True:
             if process.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {process.returncode}:\n{log.read_text()[-2000:]}")
+                pytest.fail(f"{name} exited with {process.returncode}:\n{log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{base}/v1/models", timeout=1).status_code == 200:
+                if httpx.get(ready_url, timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not answer within 90 s:\n{log.read_text()[-2000:]}")
+                pytest.fail(f"{name} did not answer within {wait_s:g} s:\n{log.read_text()[-2000:]}")
             time.sleep(0.2)
-        yield base
+        yield
     finally:
         process.terminate()
         try:
@@ -180,6 +168,36 @@ def llama_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory):
+    """A real llama-cpp-python OpenAI-compatible server with SmolLM2 on 127.0.0.1; its base URL."""
+    from shopassist.assistant.llm.shipped import SHIPPED_LLMS
+
+    port = free_port()
+    model = SHIPPED_LLMS["smollm2-135m"].parts[0].locate()
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+        "--port", str(port), "--n_threads", "1", "--n_threads_batch", "1", "--n_ctx", "4096",
+        "--verbose", "False",
+        # Its default cuts a streaming answer short when another request arrives.
+        "--interrupt_requests", "False",
+    ]  # fmt: skip
+    with server_process(command, f"{base}/v1/models", tmp_path_factory.mktemp("server") / "server.log", "llama_cpp.server"):
+        yield base
+
+
+@pytest.fixture(scope="session")
+def embeddings_server(tmp_path_factory):
+    """A real OpenAI-compatible embeddings server process (tests/embeddings_server.py, serving the
+    shipped all-MiniLM-L6-v2) on 127.0.0.1; its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, str(REPO / "tests" / "embeddings_server.py"), "--port", str(port)]
+    with server_process(command, f"{base}/v1/models", tmp_path_factory.mktemp("embed-server") / "server.log", "embeddings server"):
+        yield base
 
 
 @pytest.fixture(scope="session")
