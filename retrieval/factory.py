@@ -28,7 +28,7 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
         lexical.save(folder / "bm25", fingerprint)
     vectors = VectorIndex.open(settings, store, embedder.name)
     vectors.check_dim(embedder.dim, embedder.name)
-    dense = DenseIndex.from_vector_index(vectors, lexical.ids)
+    dense = DenseIndex.from_vector_index(vectors, lexical.ids, compact=settings.compact_vectors)
     # Chinese questions over a catalogue in another language are searched in its words; the
     # dictionary is read on the first Chinese query, not here.
     chinese = catalogue_language(p.title for p in catalog.products.values()) == "zh"

@@ -29,6 +29,7 @@ class Settings:
     embed_url: str | None = None  # an OpenAI-compatible /v1/embeddings server (vLLM, TEI, llama.cpp) instead of embedding here
     embed_timeout_s: float = 120.0  # one batch on a busy CPU server takes seconds; a dead server must not hang a reindex
     reindex_batch_size: int = 1024  # products upserted per Chroma write: the unit lost on a kill
+    compact_vectors: bool = False  # serve float16 vectors, the top of each query re-scored exactly: half the memory, for millions of products
     llm: str = "best"  # the best shipped model ready here (the demo's 1.5B once assembled); or a shipped short name, a GGUF path, a hub id
     llm_backend: str = "auto"  # auto | llama-cpp | transformers | openai
     llm_base_url: str | None = None  # for the OpenAI-compatible backend (vLLM, Ollama, llama.cpp server)
@@ -58,7 +59,11 @@ class Settings:
                 except ValueError:
                     raise ConfigError(f"SHOPASSIST_{name.upper()}={raw!r} is not a whole number") from None
         # HF_HUB_OFFLINE is the Hugging Face libraries' own variable: a user's HF_HUB_OFFLINE=0 keeps meaning what it says.
-        for name, variable in (("llm_cpu_quant", "SHOPASSIST_LLM_CPU_QUANT"), ("hub_offline", "HF_HUB_OFFLINE")):
+        for name, variable in (
+            ("llm_cpu_quant", "SHOPASSIST_LLM_CPU_QUANT"),
+            ("compact_vectors", "SHOPASSIST_COMPACT_VECTORS"),
+            ("hub_offline", "HF_HUB_OFFLINE"),
+        ):
             raw = env.get(variable)
             if raw:
                 if raw.strip().lower() not in _BOOLEANS:
