@@ -82,6 +82,32 @@ class RandomDocuments:
         return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
+def compact_recall(home: Path, store: str, k: int = 50) -> dict:
+    """recall@k of the compact path (float16 + exact re-scoring) against the exact float32 one,
+    dense alone and hybrid, over the Icecat dev queries."""
+    from shopassist.retrieval.dense import DenseIndex
+    from shopassist.retrieval.evaluation import Judgements
+    from shopassist.retrieval.factory import open_retriever
+    from shopassist.retrieval.retriever import Retriever
+    from shopassist.settings import Settings
+
+    exact = open_retriever(Settings.load(home=home), store)
+    compact = Retriever(exact.catalog, exact.embedder, exact.lexical,
+                        DenseIndex.from_vector_index(exact.vector_index, exact.lexical.ids, compact=True),
+                        vector_index=exact.vector_index, translator=exact.translator)  # fmt: skip
+    out = {}
+    for method in ("dense", "hybrid"):
+        shares = []
+        for q in Judgements.read(ICECAT / "judgments-dev.csv").by_query:
+            want = {c.product.id for c in exact.search(q, k, method=method)}
+            got = {c.product.id for c in compact.search(q, k, method=method)}
+            shares.append(len(want & got) / max(1, len(want)))
+        out[f"{method}_recall@{k}"] = round(float(np.mean(shares)), 4)
+        out[f"{method}_min_recall@{k}"] = round(float(np.min(shares)), 4)
+    out["queries"] = len(shares)
+    return out
+
+
 def rss_mb() -> float:
     import psutil
 
@@ -190,6 +216,7 @@ def main() -> None:
     parser.add_argument("--vectors", choices=("model", "random"), default="model", help="encode products with the model, or random vectors (serving figures only)")
     parser.add_argument("--compact", action="store_true", help="serve float16 vectors with exact re-scoring (SHOPASSIST_COMPACT_VECTORS=1)")
     parser.add_argument("--serve-store", metavar="STORE", help="only measure serving an already built store under --home (e.g. icecat)")
+    parser.add_argument("--recall-store", metavar="STORE", help="only measure the compact path's recall@50 against the exact one on a built store under --home")
     parser.add_argument("--sample", type=int, default=500, help="texts in the raw-encode baseline")
     parser.add_argument("--home", type=Path, default=None, help="data directory for the built stores (default: a temporary one)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (the largest size run) on stdout")
@@ -197,6 +224,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve:
         serve(str(args.home), args.serve, args.vectors)
+        return
+    if args.recall_store:
+        print(json.dumps(compact_recall(args.home, args.recall_store)))
         return
     if args.serve_store:
         served = serve_in_child(args.home, args.serve_store, args.vectors, args.compact)
