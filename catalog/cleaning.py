@@ -10,6 +10,7 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
 _ID = re.compile(r"^[\w.\-/:#+]{1,128}$")
+_SURROGATE = re.compile("[\udc80-\udcff]")  # undecodable bytes, as read with surrogateescape
 _CURRENCY_SIGNS = re.compile(r"^[£$€¥]|\s*(GBP|USD|EUR)$", re.IGNORECASE)
 
 
@@ -30,7 +31,8 @@ def normalise_text(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     text = unicodedata.normalize("NFC", str(value))
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    if not text.isprintable():  # rare: the per-character pass was a tenth of loading Icecat
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -123,6 +125,6 @@ def parse_bool(value: object, default: bool = True) -> bool:
 def find_invalid_utf8(row: dict) -> str | None:
     """Name of the first column holding bytes that were not valid UTF-8 (read as surrogates)."""
     for key, value in row.items():
-        if isinstance(value, str) and any("\udc80" <= ch <= "\udcff" for ch in value):
+        if isinstance(value, str) and _SURROGATE.search(value):
             return str(key)
     return None

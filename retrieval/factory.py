@@ -6,7 +6,7 @@ from shopassist.retrieval.indexing import catalog_fingerprint
 from shopassist.catalog.store import Catalog
 from shopassist.retrieval.cedict import Cedict
 from shopassist.retrieval.dense import DenseIndex
-from shopassist.retrieval.embedder import Embedder, load_embedder
+from shopassist.retrieval.embedder import Embedder, embedder_from
 from shopassist.retrieval.fusion import FusionConfig
 from shopassist.retrieval.language import catalogue_language
 from shopassist.retrieval.lexical import LexicalIndex
@@ -20,14 +20,15 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
     """The retriever for a store built by `shopassist reindex` (raises StoreNotFound otherwise)."""
     folder = settings.store_dir(store)
     catalog = Catalog.open(store, folder)
-    embedder = embedder or load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline)
+    embedder = embedder or embedder_from(settings)
     fingerprint = catalog_fingerprint(catalog)
     lexical = LexicalIndex.load(folder / "bm25", fingerprint)
     if lexical is None:  # built by an older version, or out of step: rebuilding takes seconds
         lexical = LexicalIndex.build(list(catalog.products.values()))
         lexical.save(folder / "bm25", fingerprint)
     vectors = VectorIndex.open(settings, store, embedder.name)
-    dense = DenseIndex.from_vector_index(vectors, lexical.ids)
+    vectors.check_dim(embedder.dim, embedder.name)
+    dense = DenseIndex.from_vector_index(vectors, lexical.ids, compact=settings.compact_vectors)
     # Chinese questions over a catalogue in another language are searched in its words; the
     # dictionary is read on the first Chinese query, not here.
     chinese = catalogue_language(p.title for p in catalog.products.values()) == "zh"

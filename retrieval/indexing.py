@@ -1,9 +1,9 @@
 """Index building: embed only what changed since the last run, delete what is gone, and build
 a store's lexical index and snapshot (`build_store`, behind `shopassist reindex`).
 
-Safe to interrupt: each batch is embedded and upserted together with its content hash, so a
-killed run leaves a collection whose hashes say exactly which products are done; the next run
-embeds the rest and deletes stale ids. Nothing is duplicated because ids are Chroma's keys.
+Safe to interrupt: each batch is upserted together with its content hashes, so a killed run
+leaves a collection whose hashes say exactly which products are done; the next run embeds the
+rest and deletes stale ids. Nothing is duplicated because ids are Chroma's keys.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import asdict, dataclass
 
@@ -46,30 +47,53 @@ def index_hash(product: Product) -> str:
     return hashlib.sha256(f"{EMBED_TEXT_VERSION}:{product.content_hash()}".encode()).hexdigest()[:32]
 
 
+def index_hashes(catalog: Catalog) -> dict[str, str]:
+    """id → `index_hash` of every product, in catalogue order: computed once per build."""
+    return {pid: index_hash(p) for pid, p in catalog.products.items()}
+
+
 def reindex(
     catalog: Catalog,
     index: VectorIndex,
     embedder: Embedder,
     batch_size: int = 1024,
     progress: Callable[[int, int], None] | None = None,
+    hashes: dict[str, str] | None = None,
 ) -> ReindexResult:
-    """Bring `index` in step with `catalog`; `progress(done, total)` follows the embedding."""
+    """Bring `index` in step with `catalog`; `progress(done, total)` counts products written.
+
+    Products are embedded longest text first, so each batch holds texts of about one length and
+    the encoder pads less: on Icecat, forward passes held 2.12x the real tokens in catalogue order,
+    1.53x sorted (sentence-transformers pads to the longest text of each batch of 256).
+    Batch i+1 is embedded while batch i is written to Chroma by one writer thread; at most one
+    write is in flight, so a kill loses at most the batch being written and the one being embedded.
+    """
     started = time.perf_counter()
     stored = index.fingerprints()
-    wanted = {pid: index_hash(p) for pid, p in catalog.products.items()}
+    wanted = hashes if hashes is not None else index_hashes(catalog)
     new = [pid for pid in wanted if pid not in stored]
     changed = [pid for pid in wanted if pid in stored and stored[pid] != wanted[pid]]
     gone = [pid for pid in stored if pid not in wanted]
-    todo = new + changed
+    texts = {pid: catalog.products[pid].search_text() for pid in new + changed}
+    todo = sorted(texts, key=lambda pid: -len(texts[pid]))
     if progress:
         progress(0, len(todo))
-    for start in range(0, len(todo), batch_size):
-        ids = todo[start : start + batch_size]
-        products = [catalog.products[i] for i in ids]
-        vectors = embedder.embed([p.search_text() for p in products])
-        index.upsert(ids, vectors, [product_metadata(p, wanted[p.id]) for p in products])
-        if progress:
-            progress(start + len(ids), len(todo))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
+        in_flight: Future | None = None
+        written = 0
+        for start in range(0, len(todo), batch_size):
+            ids = todo[start : start + batch_size]
+            vectors = embedder.embed([texts[i] for i in ids])
+            metadatas = [product_metadata(catalog.products[i], wanted[i]) for i in ids]
+            if in_flight is not None:
+                written += in_flight.result()  # a failed write raises here, before more is queued
+                if progress:
+                    progress(written, len(todo))
+            in_flight = writer.submit(_write, index, ids, vectors, metadatas)
+        if in_flight is not None:
+            written += in_flight.result()
+            if progress:
+                progress(written, len(todo))
     index.delete(gone)
     return ReindexResult(
         added=len(new),
@@ -81,11 +105,16 @@ def reindex(
     )
 
 
-def catalog_fingerprint(catalog: Catalog) -> str:
+def _write(index: VectorIndex, ids: list[str], vectors, metadatas: list[dict]) -> int:
+    index.upsert(ids, vectors, metadatas)
+    return len(ids)
+
+
+def catalog_fingerprint(catalog: Catalog, hashes: dict[str, str] | None = None) -> str:
     """One hash for the whole product list, in order: tells a saved lexical index is in step."""
     digest = hashlib.sha256()
     for pid, product in catalog.products.items():
-        digest.update(f"{pid}\0{index_hash(product)}\n".encode())
+        digest.update(f"{pid}\0{hashes[pid] if hashes is not None else index_hash(product)}\n".encode())
     return digest.hexdigest()[:32]
 
 
@@ -113,8 +142,10 @@ def build_store(
         catalog.report.events.dropped["shopper asked to be forgotten"] += removed
     write_rejects(catalog.report.rejections, folder / "rejects.jsonl")
     index = VectorIndex.open(settings, spec.name, embedder.name)
-    result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress)
-    fingerprint = catalog_fingerprint(catalog)
+    index.check_dim(embedder.dim, embedder.name)
+    hashes = index_hashes(catalog)
+    result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress, hashes)
+    fingerprint = catalog_fingerprint(catalog, hashes)
     if LexicalIndex.load(folder / "bm25", fingerprint) is None:  # rebuilt when products or settings changed
         say("writing the lexical index …")
         LexicalIndex.build(list(catalog.products.values())).save(folder / "bm25", fingerprint)

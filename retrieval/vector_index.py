@@ -79,6 +79,16 @@ class VectorIndex:
     def count(self) -> int:
         return self._collection.count()
 
+    def check_dim(self, dim: int, embedder_name: str) -> None:
+        """Raise ConfigError if the stored vectors are not `dim`-d (an empty index takes any)."""
+        page = self._collection.get(include=["embeddings"], limit=1)
+        if len(page["ids"]) and len(page["embeddings"][0]) != dim:
+            raise ConfigError(
+                f"the index {self.name!r} holds {len(page['embeddings'][0])}-d vectors but the embedder "
+                f"{embedder_name!r} gives {dim}-d ones — serve the model the store was built with, or "
+                "reindex under another --embedder name (a new index)"
+            )
+
     def fingerprints(self) -> dict[str, str]:
         """id → content hash of every product in the collection."""
         out: dict[str, str] = {}

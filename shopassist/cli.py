@@ -47,8 +47,12 @@ def root(
         Optional[str],
         typer.Option("--database-url", help="Keep events, masked messages and forget-requests in PostgreSQL, e.g. postgresql://shopassist@127.0.0.1:5432/shopassist (default: SQLite in the data directory)."),
     ] = None,
+    embed_url: Annotated[
+        Optional[str],
+        typer.Option("--embed-url", help="Embed on an OpenAI-compatible server (POST /v1/embeddings; vLLM, TEI, llama.cpp), e.g. http://127.0.0.1:8080; --embedder names its model."),
+    ] = None,
 ) -> None:
-    ctx.obj = Settings.load(home=home, chroma_url=chroma_url, database_url=database_url)
+    ctx.obj = Settings.load(home=home, chroma_url=chroma_url, database_url=database_url, embed_url=embed_url)
 
 
 def _mapping(pairs: list[str] | None):
@@ -85,12 +89,12 @@ def reindex(
     """
     from shopassist.catalog.source_spec import SourceSpec
     from shopassist.retrieval.indexing import build_store
-    from shopassist.retrieval.embedder import load_embedder
+    from shopassist.retrieval.embedder import embedder_from
 
     settings = _settings(ctx, embedder)
     spec = SourceSpec.resolve(settings, store, catalog)
     _err(f"loading {spec.path} …")
-    model = load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline)
+    model = embedder_from(settings)
     with progress_bar(f"embedding {spec.name}") as progress:
         loaded, result = build_store(settings, spec, model, _mapping(map_), progress, say=_err)
     report = loaded.report

@@ -5,6 +5,7 @@ ShopassistError
 ├── CatalogError       a catalogue cannot be read at all (missing file, missing column)
 ├── StoreNotFound      a store was asked for that has not been built
 ├── ModelNotFound      a model name or path does not resolve to something loadable
+├── EmbedderError      an embeddings server failed, timed out or cannot be reached
 ├── EmptyQuery         a query with nothing to search for (empty, only emoji, only punctuation)
 ├── SessionNotFound    a conversation id that is unknown or has expired
 ├── NotEnoughHistory   too few returning shoppers to train a ranker on
@@ -35,6 +36,10 @@ class StoreNotFound(ShopassistError):
 
 class ModelNotFound(ShopassistError):
     """A model name, folder or file cannot be resolved."""
+
+
+class EmbedderError(ShopassistError):
+    """An embeddings server (--embed-url) failed, timed out, or answered something unusable."""
 
 
 class EmptyQuery(ShopassistError):

@@ -27,7 +27,10 @@ class Settings:
     database_url: str | None = None  # None = each store's events in SQLite under home; else postgresql://… shared by app servers
     embedder: str = "all-minilm-l6-v2"  # short name, local folder, or hub id
     embed_batch_size: int = 256  # large enough to amortise the forward pass, small enough for progress
+    embed_url: str | None = None  # an OpenAI-compatible /v1/embeddings server (vLLM, TEI, llama.cpp) instead of embedding here
+    embed_timeout_s: float = 120.0  # one batch on a busy CPU server takes seconds; a dead server must not hang a reindex
     reindex_batch_size: int = 1024  # products upserted per Chroma write: the unit lost on a kill
+    compact_vectors: bool = False  # serve float16 vectors, the top of each query re-scored exactly: half the memory, for millions of products
     llm: str = "best"  # the best shipped model ready here (the demo's 1.5B once assembled); or a shipped short name, a GGUF path, a hub id
     llm_backend: str = "auto"  # auto | llama-cpp | transformers | openai
     llm_base_url: str | None = None  # for the OpenAI-compatible backend (vLLM, Ollama, llama.cpp server)
@@ -51,7 +54,7 @@ class Settings:
         values: dict[str, object] = {}
         if env.get("SHOPASSIST_HOME"):
             values["home"] = env["SHOPASSIST_HOME"]
-        for name in ("chroma_url", "database_url", "embedder", "llm", "llm_backend", "llm_base_url"):
+        for name in ("chroma_url", "database_url", "embedder", "embed_url", "llm", "llm_backend", "llm_base_url"):
             if env.get(f"SHOPASSIST_{name.upper()}"):
                 values[name] = env[f"SHOPASSIST_{name.upper()}"]
         for name in ("embed_batch_size", "reindex_batch_size", "threads"):
@@ -67,7 +70,11 @@ class Settings:
             except ValueError:
                 raise ConfigError(f"SHOPASSIST_LLM_BUDGET_S={raw!r} is not a number of seconds — e.g. 5 or 2.5") from None
         # HF_HUB_OFFLINE is the Hugging Face libraries' own variable: a user's HF_HUB_OFFLINE=0 keeps meaning what it says.
-        for name, variable in (("llm_cpu_quant", "SHOPASSIST_LLM_CPU_QUANT"), ("hub_offline", "HF_HUB_OFFLINE")):
+        for name, variable in (
+            ("llm_cpu_quant", "SHOPASSIST_LLM_CPU_QUANT"),
+            ("compact_vectors", "SHOPASSIST_COMPACT_VECTORS"),
+            ("hub_offline", "HF_HUB_OFFLINE"),
+        ):
             raw = env.get(variable)
             if raw:
                 if raw.strip().lower() not in _BOOLEANS:
@@ -86,13 +93,14 @@ class Settings:
     def validate(self) -> None:
         if not self.llm_budget_s > 0:  # `not >` also refuses NaN
             raise ConfigError(f"the LLM wait budget must be a positive number of seconds, not {self.llm_budget_s!r} — set SHOPASSIST_LLM_BUDGET_S to e.g. 5")
-        if self.chroma_url:
-            url = urlparse(self.chroma_url)
-            if url.scheme not in ("http", "https") or not url.hostname:
-                raise ConfigError(
-                    f"chroma url {self.chroma_url!r} is not http(s)://host:port — "
-                    "give e.g. --chroma-url http://127.0.0.1:8000"
-                )
+        for value, flag, example in (
+            (self.chroma_url, "--chroma-url", "http://127.0.0.1:8000"),
+            (self.embed_url, "--embed-url", "http://127.0.0.1:8080"),
+        ):
+            if value:
+                url = urlparse(value)
+                if url.scheme not in ("http", "https") or not url.hostname:
+                    raise ConfigError(f"{flag} {value!r} is not http(s)://host:port — give e.g. {flag} {example}")
         if self.database_url:
             url = urlparse(self.database_url)
             if url.scheme not in ("postgresql", "postgres") or not (url.hostname or "host=" in url.query):
@@ -112,6 +120,20 @@ class Settings:
     @property
     def models_dir(self) -> Path:
         return self.home / "models"
+
+
+def openai_endpoint(base_url: str, path: str) -> str:
+    """An OpenAI-compatible server's endpoint, for a base URL given with or without its `/v1`.
+
+    >>> openai_endpoint("http://127.0.0.1:8080", "embeddings")
+    'http://127.0.0.1:8080/v1/embeddings'
+    >>> openai_endpoint("http://gpu-box:8000/v1/", "chat/completions")
+    'http://gpu-box:8000/v1/chat/completions'
+    """
+    base = base_url.rstrip("/")
+    if not base.endswith("/v1"):
+        base += "/v1"
+    return f"{base}/{path}"
 
 
 def prepare_libraries(hub_offline: bool) -> None:

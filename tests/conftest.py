@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -176,6 +177,23 @@ def llama_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def embeddings_server(tmp_path_factory):
+    """A real OpenAI-compatible embeddings server process (tests/embeddings_server.py, serving the
+    shipped all-MiniLM-L6-v2) on 127.0.0.1; its base URL."""
+    from shopassist.assistant.llm.llama_server import server_process
+    from shopassist.errors import LLMError
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, str(REPO / "tests" / "embeddings_server.py"), "--port", str(port)]
+    try:
+        with server_process(command, f"{base}/v1/models", tmp_path_factory.mktemp("embed-server") / "server.log", "embeddings server"):
+            yield base
+    except LLMError as e:
+        pytest.fail(str(e))
+
+
+@pytest.fixture(scope="session")
 def openai_small_llm(llama_server):
     """The OpenAI-compatible backend talking to that real server."""
     from shopassist.assistant.llm.openai_backend import OpenAICompatibleLLM
@@ -216,25 +234,15 @@ def log_settings(request, settings):
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real `chroma run` server on 127.0.0.1 for the session; its URL."""
-    import httpx
+    from shopassist.assistant.llm.llama_server import server_process
+    from shopassist.errors import LLMError
 
     chroma = [sys.executable, "-c", "from chromadb.cli.cli import app; app()"]  # the `chroma` command of this interpreter's chromadb
     port = free_port()
-    proc = subprocess.Popen(
-        [*chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma")), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    command = [*chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma")), "--host", "127.0.0.1", "--port", str(port)]
+    try:
+        with server_process(command, f"{url}/api/v2/heartbeat", tmp_path_factory.mktemp("chroma-log") / "chroma.log", "chroma server", 60):
+            yield url
+    except LLMError as e:
+        pytest.fail(str(e))

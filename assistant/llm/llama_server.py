@@ -57,22 +57,30 @@ def llama_server(model: Path, *, threads: int, log: Path, ready_s: float = 90.0)
     """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    with server_process(server_command(model, port, threads), f"{base}/v1/models", log, "llama_cpp.server", ready_s):
+        yield base
+
+
+@contextmanager
+def server_process(command: list[str], ready_url: str, log: Path, name: str, ready_s: float = 90.0) -> Iterator[None]:
+    """Run `command` until the block ends, once `ready_url` answers 200; its output goes to `log`.
+    Raises LLMError, with the end of the log, when it exits or does not answer within `ready_s`."""
     with log.open("w") as out:
-        process = subprocess.Popen(server_command(model, port, threads), stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + ready_s
         while True:
             if process.poll() is not None:
-                raise LLMError(f"llama_cpp.server exited with {process.returncode}:\n{log.read_text()[-2000:]}")
+                raise LLMError(f"{name} exited with {process.returncode}:\n{log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{base}/v1/models", timeout=1).status_code == 200:
+                if httpx.get(ready_url, timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise LLMError(f"llama_cpp.server did not answer within {ready_s:g} s:\n{log.read_text()[-2000:]}")
+                raise LLMError(f"{name} did not answer within {ready_s:g} s:\n{log.read_text()[-2000:]}")
             time.sleep(0.2)
-        yield base
+        yield
     finally:
         process.terminate()
         try:

@@ -17,6 +17,7 @@ import httpx
 from shopassist.assistant.llm.contract import GenerationOptions, Message
 from shopassist.assistant.llm.streaming import Cancellation, Emit, bounded_stream
 from shopassist.errors import LLMError
+from shopassist.settings import openai_endpoint
 
 
 def chat_completions_url(base_url: str) -> str:
@@ -27,10 +28,7 @@ def chat_completions_url(base_url: str) -> str:
     >>> chat_completions_url("http://gpu-box:8000/v1/")
     'http://gpu-box:8000/v1/chat/completions'
     """
-    base = base_url.rstrip("/")
-    if not base.endswith("/v1"):
-        base += "/v1"
-    return base + "/chat/completions"
+    return openai_endpoint(base_url, "chat/completions")
 
 
 class OpenAICompatibleLLM:

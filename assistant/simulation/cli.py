@@ -58,7 +58,7 @@ def conversation(
     from shopassist.catalog.source_spec import SourceSpec
     from shopassist.errors import EmptyQuery
     from shopassist.ranking.ranker import PopularityRanker
-    from shopassist.retrieval.embedder import load_embedder
+    from shopassist.retrieval.embedder import embedder_from
     from shopassist.retrieval.evaluation import Judgements
     from shopassist.retrieval.factory import open_retriever
     from shopassist.retrieval.indexing import build_store
@@ -69,7 +69,7 @@ def conversation(
     if catalog is None and store is None:
         raise ConfigError("say which shop: --catalog PATH --judgments CSV (e.g. the Icecat folder), or --store demo")
     settings = _settings(ctx, embedder)
-    model = load_embedder(settings.embedder, settings.embed_batch_size)
+    model = embedder_from(settings)
     spec = SourceSpec.resolve(settings, store, catalog)
     if catalog is not None:
         with progress_bar(f"indexing {spec.name}") as progress:

@@ -1,0 +1,255 @@
+"""Where catalogue size breaks the assistant: catalogues of 100k (and 1M) products derived from
+Icecat, reindexed and served, figures for the largest size run.
+
+The catalogues are SYNTHETIC: every real Icecat product (title, brand, category, price) is
+expanded into variants — colour, size, capacity, pack — with the variant in the title and the
+price scaled, until the size is reached. Per size, in one run: reindex throughput beside the raw
+encode rate of the same texts with the same model (on a sample), a no-change reindex, and a
+fresh serving process (its own interpreter): time from start to first answer, peak RSS and what
+each part adds, search p95 with and without filters (in-memory dense path).
+
+`--vectors random` stores random unit vectors instead of encoding the catalogue (queries are still
+encoded by the real model): for the serving figures where encoding the whole catalogue does not fit
+the time (1M texts at ~140/s on 2 cores is ~2 h); its reindex figure is then plumbing only, and
+the projection from the raw encode rate is printed beside it.
+
+    .venv/bin/python benchmarks/scale.py [--quick] [--json] [--sizes 100000 1000000] [--vectors model|random] [--home DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+ICECAT = REPO.parent / "shared" / "data" / "icecat"
+# Variant axes: each real product becomes up to 1 + 6 + 4 + 5 + 4 = 20 products.
+VARIANTS = (
+    [(f"{c}", 1.0) for c in ("Black", "White", "Silver", "Blue", "Red", "Green")]
+    + [(f"size {s}", m) for s, m in (("S", 0.9), ("M", 1.0), ("L", 1.1), ("XL", 1.2))]
+    + [(f"{c}", m) for c, m in (("64 GB", 1.0), ("128 GB", 1.15), ("256 GB", 1.35), ("512 GB", 1.6), ("1 TB", 2.0))]
+    + [(f"pack of {n}", n * 0.9) for n in (2, 3, 5, 10)]
+)
+
+
+def synthetic_catalogue(size: int, out: Path, seed: int = 0) -> Path:
+    """A JSON Lines catalogue of `size` products: the real Icecat ones first, then variants of them
+    (round-robin over the products, variants in a seeded order). Every row is marked synthetic."""
+    from shopassist.catalog.store import load_catalog
+
+    real = list(load_catalog(ICECAT).products.values())
+    order = list(range(len(VARIANTS)))
+    random.Random(seed).shuffle(order)
+    written = 0
+    with out.open("w") as f:
+        for round_ in range(len(VARIANTS) + 1):
+            for p in real:
+                if written == size:
+                    return out
+                row = {"id": p.id, "title": p.title, "description": p.description, "brand": p.brand,
+                       "category": p.category, "price": p.price, "currency": p.currency}  # fmt: skip
+                if round_:
+                    name, factor = VARIANTS[order[round_ - 1]]
+                    row.update(id=f"{p.id}-v{round_}", title=f"{p.title}, {name}",
+                               price=None if p.price is None else round(p.price * factor, 2))  # fmt: skip
+                row["attr_t_synthetic"] = "variant" if round_ else "real Icecat product"
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+                written += 1
+    raise ValueError(f"{size:,} is more than {written:,} variants of the Icecat catalogue")
+
+
+class RandomDocuments:
+    """The real model for queries, random unit vectors for products: serving figures without
+    encoding the catalogue. Search results are meaningless; their time is not."""
+
+    def __init__(self, model):
+        self.model, self.name, self.dim, self.multilingual = model, f"{model.name}-random", model.dim, False
+
+    def embed(self, texts, query=False):
+        if query:
+            return self.model.embed(texts, query=True)
+        rng = np.random.default_rng(len(texts))
+        v = rng.standard_normal((len(texts), self.dim)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def compact_recall(home: Path, store: str, k: int = 50) -> dict:
+    """recall@k of the compact path (float16 + exact re-scoring) against the exact float32 one,
+    dense alone and hybrid, over the Icecat dev queries."""
+    from shopassist.retrieval.dense import DenseIndex
+    from shopassist.retrieval.evaluation import Judgements
+    from shopassist.retrieval.factory import open_retriever
+    from shopassist.retrieval.retriever import Retriever
+    from shopassist.settings import Settings
+
+    exact = open_retriever(Settings.load(home=home), store)
+    compact = Retriever(exact.catalog, exact.embedder, exact.lexical,
+                        DenseIndex.from_vector_index(exact.vector_index, exact.lexical.ids, compact=True),
+                        vector_index=exact.vector_index, translator=exact.translator)  # fmt: skip
+    out = {}
+    for method in ("dense", "hybrid"):
+        shares = []
+        for q in Judgements.read(ICECAT / "judgments-dev.csv").by_query:
+            want = {c.product.id for c in exact.search(q, k, method=method)}
+            got = {c.product.id for c in compact.search(q, k, method=method)}
+            shares.append(len(want & got) / max(1, len(want)))
+        out[f"{method}_recall@{k}"] = round(float(np.mean(shares)), 4)
+        out[f"{method}_min_recall@{k}"] = round(float(np.min(shares)), 4)
+    out["queries"] = len(shares)
+    return out
+
+
+def rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def serve(home: str, store: str, vectors: str) -> None:
+    """The serving process: open the store, answer, measure; one JSON line on stdout."""
+    from shopassist.catalog.store import Catalog
+    from shopassist.retrieval.embedder import embedder_from
+    from shopassist.retrieval.evaluation import Judgements
+    from shopassist.retrieval.factory import open_retriever
+    from shopassist.settings import Settings
+
+    settings = Settings.load(home=home)
+    stages = {"python + libraries": rss_mb()}
+    model = embedder_from(settings)
+    stages["embedding model"] = rss_mb()
+    embedder = RandomDocuments(model) if vectors == "random" else model
+    retriever = open_retriever(settings, store, embedder)
+    retriever.search("usb cable", 10)
+    first_answer = time.time()
+    stages["store (catalogue, BM25, vectors)"] = rss_mb()
+    words = list(Judgements.read(ICECAT / "judgments-dev.csv").by_query)
+    brands = sorted(retriever.vocabulary.brands)
+    rng = random.Random(0)
+    filtered = [f"{q} under ${rng.choice([20, 50, 100, 300, 1000])}, not {rng.choice(brands)}" for q in words]
+    p95 = {}
+    for name, queries in (("off", words), ("on", filtered)):
+        times = []
+        for q in queries * 2:
+            t = time.perf_counter()
+            retriever.search(q, 10)
+            times.append((time.perf_counter() - t) * 1000)
+        p95[name] = float(np.percentile(times, 95))
+    catalogue_only = Catalog.open(store, settings.store_dir(store))  # a second copy: what the objects weigh
+    stages["a second copy of the catalogue objects"] = rss_mb()
+    del catalogue_only
+    import resource
+
+    print(json.dumps({
+        "first_answer": first_answer, "rss_stages_mb": stages,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "dense_matrix_mb": retriever.dense.matrix.nbytes / 2**20,
+        "search_p95_ms": p95["off"], "search_p95_filtered_ms": p95["on"], "queries": len(words) * 2,
+    }))  # fmt: skip
+
+
+def serve_in_child(home: Path, store: str, vectors: str, compact: bool) -> dict:
+    """A fresh serving process's figures; its start-up counts from before the interpreter starts."""
+    launched = time.time()
+    env = {**os.environ, "SHOPASSIST_HOME": str(home), "SHOPASSIST_COMPACT_VECTORS": "1" if compact else "0"}
+    probe = subprocess.run([sys.executable, __file__, "--serve", store, "--home", str(home), "--vectors", vectors],
+                           capture_output=True, text=True, env=env)  # fmt: skip
+    if probe.returncode:
+        raise SystemExit(f"the serving process failed:\n{probe.stderr[-3000:]}")
+    served = json.loads(probe.stdout.strip().splitlines()[-1])
+    served["startup_s"] = served["first_answer"] - launched
+    return served
+
+
+def run_size(size: int, home: Path, vectors: str, sample: int, compact: bool, say) -> dict:
+    from shopassist.catalog.source_spec import SourceSpec
+    from shopassist.retrieval.embedder import embedder_from
+    from shopassist.retrieval.indexing import build_store
+    from shopassist.settings import Settings
+    from shopassist.cli_options import progress_bar
+
+    settings = Settings.load(home=home)
+    name = f"synthetic-{size}"
+    source = synthetic_catalogue(size, home / f"{name}.jsonl")
+    model = embedder_from(settings)
+    embedder = RandomDocuments(model) if vectors == "random" else model
+    say(f"{size:,} products (synthetic); reindexing …")
+    t = time.perf_counter()
+    with progress_bar(f"reindex {size:,}") as progress:
+        catalog, _ = build_store(settings, SourceSpec(name, source), embedder, progress=progress)
+    reindex_s = time.perf_counter() - t
+    texts = random.Random(1).sample([p.search_text() for p in catalog.products.values()], min(sample, size))
+    del catalog
+    model.embed(texts[:32])  # warm-up
+    t = time.perf_counter()
+    model.embed(texts)
+    raw = len(texts) / (time.perf_counter() - t)
+    t = time.perf_counter()
+    build_store(settings, SourceSpec(name, source), embedder)
+    no_change_s = time.perf_counter() - t
+    say(f"reindex {reindex_s:.0f} s, raw encode {raw:,.1f} texts/s, no-change reindex {no_change_s:.0f} s; serving …")
+    served = serve_in_child(home, name, vectors, compact)
+    return {
+        "products": size, "synthetic": True, "vectors": vectors,
+        "reindex_s": round(reindex_s, 1), "reindex_per_s": round(size / reindex_s, 1),
+        "raw_encode_per_s": round(raw, 1), "ratio": round(size / reindex_s / raw, 2),
+        "projected_model_reindex_s": round(size / raw, 0), "no_change_reindex_s": round(no_change_s, 1),
+        "serving_rss_mb": round(served["peak_rss_mb"], 0), "rss_stages_mb": {k: round(v) for k, v in served["rss_stages_mb"].items()},
+        "dense_matrix_mb": round(served["dense_matrix_mb"], 1),
+        "startup_s": round(served["startup_s"], 1), "compact_vectors": compact,
+        "search_p95_ms": round(served["search_p95_ms"], 1), "search_p95_filtered_ms": round(served["search_p95_filtered_ms"], 1),
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="100k only")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="catalogue sizes (default 100k and 1M)")
+    parser.add_argument("--vectors", choices=("model", "random"), default="model", help="encode products with the model, or random vectors (serving figures only)")
+    parser.add_argument("--compact", action="store_true", help="serve float16 vectors with exact re-scoring (SHOPASSIST_COMPACT_VECTORS=1)")
+    parser.add_argument("--serve-store", metavar="STORE", help="only measure serving an already built store under --home (e.g. icecat)")
+    parser.add_argument("--recall-store", metavar="STORE", help="only measure the compact path's recall@50 against the exact one on a built store under --home")
+    parser.add_argument("--sample", type=int, default=500, help="texts in the raw-encode baseline")
+    parser.add_argument("--home", type=Path, default=None, help="data directory for the built stores (default: a temporary one)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (the largest size run) on stdout")
+    parser.add_argument("--serve", metavar="STORE", help=argparse.SUPPRESS)  # the serving child process
+    args = parser.parse_args()
+    if args.serve:
+        serve(str(args.home), args.serve, args.vectors)
+        return
+    if args.recall_store:
+        print(json.dumps(compact_recall(args.home, args.recall_store)))
+        return
+    if args.serve_store:
+        served = serve_in_child(args.home, args.serve_store, args.vectors, args.compact)
+        print(json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in served.items() if k != "first_answer"}))
+        return
+    sizes = [100_000] if args.quick else args.sizes
+    say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    with tempfile.TemporaryDirectory() as tmp:
+        home = args.home or Path(tmp)
+        home.mkdir(parents=True, exist_ok=True)
+        results = [run_size(size, home, args.vectors, args.sample, args.compact, say) for size in sizes]
+    if args.json:
+        print(json.dumps(results[-1]))
+        return
+    for r in results:
+        print(f"{r['products']:,} products (SYNTHETIC variants of Icecat), vectors: {r['vectors']}, compact: {r['compact_vectors']}")
+        print(f"  reindex {r['reindex_per_s']:,.1f} products/s ({r['reindex_s']:,.0f} s) vs raw encode {r['raw_encode_per_s']:,.1f} texts/s "
+              f"-> {r['ratio']:.2f}x; encoding alone would take {r['projected_model_reindex_s']:,.0f} s")
+        print(f"  no-change reindex {r['no_change_reindex_s']:,.1f} s")
+        print(f"  serving: first answer {r['startup_s']:.1f} s after start, peak RSS {r['serving_rss_mb']:,.0f} MB "
+              f"(dense float32 matrix {r['dense_matrix_mb']:,.0f} MB); RSS after each stage: {r['rss_stages_mb']}")
+        print(f"  search p95 {r['search_p95_ms']:.1f} ms, with filters {r['search_p95_filtered_ms']:.1f} ms (in-memory path)")
+
+
+if __name__ == "__main__":
+    main()
