@@ -169,6 +169,21 @@ def test_the_command_runs_on_a_small_catalogue(settings, products_csv, tmp_path)
     (run,) = out["runs"]
     assert out["llm"] is None and run["goals"] == 2 and run["halves"]["tuned"]["conversations"] == 2
     assert "talking" in proc.stderr  # the progress bar
+    assert "held_out" in run["halves"]  # both halves by default
+
+
+def test_halves_tuned_talks_with_the_tuned_phrasings_only(settings, products_csv, tmp_path):
+    frame = pd.read_csv(products_csv)
+    judgments = tmp_path / "judgments.csv"
+    pd.DataFrame({"query": ["lunch bag"], "docid": [frame.id[0]], "rating": [3]}).to_csv(judgments, index=False)
+    env = dict(os.environ, SHOPASSIST_HOME=str(settings.home))
+    command = [sys.executable, "-m", "shopassist.cli", "eval", "conversation", "--catalog", str(products_csv),
+               "--judgments", str(judgments), "--no-llm", "--turns", "2", "--seeds", "1", "--json"]
+    proc = subprocess.run([*command, "--halves", "tuned"], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert set(json.loads(proc.stdout)["runs"][0]["halves"]) == {"tuned"}
+    wrong = subprocess.run([*command, "--halves", "tuned,heldout"], capture_output=True, text=True, env=env, timeout=300)
+    assert wrong.returncode != 0 and "--halves" in wrong.stderr and "held_out" in wrong.stderr
 
 
 def test_purchase_goals_open_with_the_kind_never_the_title(demo_retriever):
