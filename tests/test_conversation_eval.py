@@ -22,6 +22,7 @@ from shopassist.assistant.simulation.phrasings import ACTS, HALVES, LANGUAGES, l
 from shopassist.assistant.simulation.policy import Shopper, Shown, View
 from shopassist.assistant.simulation.report import Report
 from shopassist.assistant.simulation.runner import converse, conversations
+from shopassist.catalog.models import Product
 from shopassist.ranking.fakes import RetrievalOrderRanker
 from shopassist.retrieval.evaluation import Judgements
 
@@ -71,6 +72,18 @@ def test_the_policy_is_deterministic_per_seed_and_seeds_differ(demo_retriever):
 
     assert acts(0) == acts(0)
     assert acts(0) != acts(1)
+
+
+def test_an_answer_about_one_shown_product_leaves_the_list_the_shopper_chooses_from():
+    """After a question or a comparison the cards are still there (the assistant keeps them as what
+    "the second one" means): the shopper's next act reads what that list lacks, not the one answer card."""
+    goal = Goal("mug → 7", Product("7", "Acme mug", "Acme mug", brand="Acme", price=4.5), "mug")
+    shopper = Shopper(goal, load("tuned"), seed=0, told={"ask", "compare"})  # no asides: only the narrowing acts
+    shopper.next(None)
+    listing = View("", "fallback", (Shown("1", "Big mug", "Other", 9.0), Shown("2", "Acme cup", "Acme", 3.0), Shown("3", "Tall mug", "Other", 9.0)))
+    first = shopper.next(listing).name  # brand or budget: the list lacks both
+    about_the_acme_cup = View("Acme cup — £3.00 …", "answer", (listing.products[1],))
+    assert {first, shopper.next(about_the_acme_cup).name} == {"brand", "budget"}  # not "more": the list still lacks one
 
 
 def test_a_goal_shown_at_turn_one_is_success_at_1(assistant, demo_retriever, audit):
