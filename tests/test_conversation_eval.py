@@ -195,8 +195,16 @@ def test_halves_tuned_talks_with_the_tuned_phrasings_only(settings, products_csv
     proc = subprocess.run([*command, "--halves", "tuned"], capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert set(json.loads(proc.stdout)["runs"][0]["halves"]) == {"tuned"}
-    wrong = subprocess.run([*command, "--halves", "tuned,heldout"], capture_output=True, text=True, env=env, timeout=300)
-    assert wrong.returncode != 0 and "--halves" in wrong.stderr and "held_out" in wrong.stderr
+
+
+def test_an_unknown_half_says_which_halves_there_are():
+    from shopassist.assistant.simulation.cli import chosen_halves
+    from shopassist.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="held_out"):
+        chosen_halves("tuned,heldout")
+    with pytest.raises(ConfigError, match="--halves"):
+        chosen_halves(" , ")
 
 
 def test_purchase_goals_open_with_the_kind_never_the_title(demo_retriever):
