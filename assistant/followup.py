@@ -31,6 +31,16 @@ _MORE = re.compile(
     re.I,
 )
 _OTHER_BRAND = re.compile(r"\b(?:not\s+(?:that|this|those)\s+brand|(?:a\s+)?different\s+brand|other\s+brands?|another\s+brand)\b|不要这个牌子|换个牌子|别的牌子", re.I)
+# A correction names the product again in other words ("no, I need a notebook", "I meant a backpack",
+# "a docking station, not these", "我是说…"): the words are new, the brand, budget, colour and size the
+# shopper gave still stand. A plain new product ("a mouse") starts a new search.
+_CORRECTION = re.compile(
+    r"^\s*(?:no|nope|not\s+quite|wrong|sorry)\b|^\s*try\b"
+    r"|\b(?:i\s+mean[t]?|actually|rather|instead|what\s+i\s+(?:need|want|mean[t]?|am\s+after|'m\s+after)"
+    r"|(?:kind|sort|type)\s+of\s+(?:thing|product|item)s?\s+(?:i|we)|not\s+(?:these|those|them|this|that|what\s+i))\b"
+    r"|我是说|应该是|不是这些|不是那些|不是这个|具体(?:来说|地说|是)|我想要的是|我要的是|其实",
+    re.I,
+)
 # Sizes a shopper narrows by ("15 inch", "XL", "a large one"); bare letters only after "size".
 _SIZE = re.compile(
     r"\bsize\s+(?:x{0,3}[sl]|m|\d+(?![\d.,]*\s*(?:\"|”|-?inch|[cm]?m\b|[mgkt]b|ml|lit|mah|k?w\b|k?g\b|l\b)))\b"
@@ -169,6 +179,8 @@ def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: Parse
         if more or _narrows(parsed):
             lifts = parsed.any_brand or parsed.any_price
             return Intent("refine", _merge(previous, parsed, parse), frozenset(seen) if more else frozenset(), unseen_first=not lifts)
+    if previous is not None and new_words and _CORRECTION.search(message):
+        return Intent("refine", _reworded(previous, parsed, parse), unseen_first=True)
     if _is_vague(parsed):
         return Intent("clarify", parsed)
     return Intent("search", parsed)
@@ -328,6 +340,25 @@ def _merge(previous: ParsedQuery, new: ParsedQuery, parse: Callable[[str], Parse
         cheap=cheap,
         constraints=kept + tuple(c for c in new.constraints + named if c not in kept),
     )
+
+
+def _reworded(previous: ParsedQuery, new: ParsedQuery, parse: Callable[[str], ParsedQuery]) -> ParsedQuery:
+    """The search in force with the product named again: the new words replace the old ones, the
+    constraints (and the colour and size asked for) stay unless the correction changes them.
+
+    >>> from shopassist.retrieval.query import Vocabulary, parse_query
+    >>> parse = lambda m: parse_query(m, Vocabulary(frozenset({"lenovo"})))
+    >>> q = _reworded(parse("black laptop bag 15 inch, only Lenovo, under 80"), parse("a backpack"), parse)
+    >>> q.text, sorted(q.brands), q.max_price
+    ('black backpack 15 inch', ['lenovo'], 80.0)
+    >>> _reworded(q, parse("I meant a red sleeve"), parse).text
+    'red sleeve 15 inch'
+    """
+    merged = _merge(previous, new, parse)
+    colours = new.colours or previous.colours
+    sizes = [] if _SIZE.search(new.text) else _SIZE.findall(previous.text)
+    text = " ".join([*sorted(colours), _strip_colours(new.text), *sizes])
+    return replace(merged, text=re.sub(r"\s+", " ", text).strip(), colours=colours)
 
 
 def _is_vague(parsed: ParsedQuery) -> bool:

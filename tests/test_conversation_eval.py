@@ -22,6 +22,7 @@ from shopassist.assistant.simulation.phrasings import ACTS, HALVES, LANGUAGES, l
 from shopassist.assistant.simulation.policy import Shopper, Shown, View
 from shopassist.assistant.simulation.report import Report
 from shopassist.assistant.simulation.runner import converse, conversations
+from shopassist.catalog.models import Product
 from shopassist.ranking.fakes import RetrievalOrderRanker
 from shopassist.retrieval.evaluation import Judgements
 
@@ -71,6 +72,18 @@ def test_the_policy_is_deterministic_per_seed_and_seeds_differ(demo_retriever):
 
     assert acts(0) == acts(0)
     assert acts(0) != acts(1)
+
+
+def test_an_answer_about_one_shown_product_leaves_the_list_the_shopper_chooses_from():
+    """After a question or a comparison the cards are still there (the assistant keeps them as what
+    "the second one" means): the shopper's next act reads what that list lacks, not the one answer card."""
+    goal = Goal("mug → 7", Product("7", "Acme mug", "Acme mug", brand="Acme", price=4.5), "mug")
+    shopper = Shopper(goal, load("tuned"), seed=0, told={"ask", "compare"})  # no asides: only the narrowing acts
+    shopper.next(None)
+    listing = View("", "fallback", (Shown("1", "Big mug", "Other", 9.0), Shown("2", "Acme cup", "Acme", 3.0), Shown("3", "Tall mug", "Other", 9.0)))
+    first = shopper.next(listing).name  # brand or budget: the list lacks both
+    about_the_acme_cup = View("Acme cup — £3.00 …", "answer", (listing.products[1],))
+    assert {first, shopper.next(about_the_acme_cup).name} == {"brand", "budget"}  # not "more": the list still lacks one
 
 
 def test_a_goal_shown_at_turn_one_is_success_at_1(assistant, demo_retriever, audit):
@@ -169,6 +182,29 @@ def test_the_command_runs_on_a_small_catalogue(settings, products_csv, tmp_path)
     (run,) = out["runs"]
     assert out["llm"] is None and run["goals"] == 2 and run["halves"]["tuned"]["conversations"] == 2
     assert "talking" in proc.stderr  # the progress bar
+    assert "held_out" in run["halves"]  # both halves by default
+
+
+def test_halves_tuned_talks_with_the_tuned_phrasings_only(settings, products_csv, tmp_path):
+    frame = pd.read_csv(products_csv)
+    judgments = tmp_path / "judgments.csv"
+    pd.DataFrame({"query": ["lunch bag"], "docid": [frame.id[0]], "rating": [3]}).to_csv(judgments, index=False)
+    env = dict(os.environ, SHOPASSIST_HOME=str(settings.home))
+    command = [sys.executable, "-m", "shopassist.cli", "eval", "conversation", "--catalog", str(products_csv),
+               "--judgments", str(judgments), "--no-llm", "--turns", "2", "--seeds", "1", "--json"]
+    proc = subprocess.run([*command, "--halves", "tuned"], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert set(json.loads(proc.stdout)["runs"][0]["halves"]) == {"tuned"}
+
+
+def test_an_unknown_half_says_which_halves_there_are():
+    from shopassist.assistant.simulation.cli import chosen_halves
+    from shopassist.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="held_out"):
+        chosen_halves("tuned,heldout")
+    with pytest.raises(ConfigError, match="--halves"):
+        chosen_halves(" , ")
 
 
 def test_purchase_goals_open_with_the_kind_never_the_title(demo_retriever):

@@ -110,6 +110,14 @@ TURNS = [
     (("laptop", "not HP", "HP please"), "refine", "laptop", None, None, {"hp"}, set(), False),
     (("laptop", "under 200", "over 300"), "refine", "laptop", 300, None, set(), set(), False),
     (("laptop", "Lenovo please", "a mouse"), "search", "mouse", None, None, set(), set(), False),  # a new product: a new search
+    # a correction names the product again: new words, the brand and budget still stand
+    (("laptop", "Lenovo please", "under 500", "no, I need a notebook"), "refine", "notebook", None, 500, {"lenovo"}, set(), False),
+    (("laptop", "only Lenovo", "I meant a docking station"), "refine", "docking station", None, None, {"lenovo"}, set(), False),
+    (("laptop", "under 300", "a notebook, not these"), "refine", "notebook", None, 300, set(), set(), False),
+    (("laptop", "not HP", "actually, a tablet"), "refine", "tablet", None, None, set(), {"hp"}, False),
+    (("laptop bag", "in black", "what I need is a backpack"), "refine", "black backpack", None, None, set(), set(), False),
+    (("笔记本", "有联想的吗", "我是说平板电脑"), "refine", "平板电脑", None, None, {"lenovo"}, set(), False),
+    (("laptop", "only Lenovo", "no, a notebook under 800"), "refine", "notebook", None, 800, {"lenovo"}, set(), False),
     # the party: "not more than" is a maximum
     (("something for a christmas party, not more than 5 pounds",), "search", "christmas party", None, 5, set(), set(), False),
     # colours and sizes narrow the words of the search in force
@@ -323,6 +331,7 @@ def test_a_colour_or_size_asked_for_in_a_follow_up_is_what_the_products_state(ic
     (("laptop", "only Lenovo", "any brand is fine"), False),  # widening brings the wider list back as it was
     (("laptop", "under 500", "price doesn't matter"), False),
     (("laptop", "a mouse"), False),  # a new search owes nothing to what was shown
+    (("laptop", "only Lenovo", "no, I meant a notebook"), True),  # a correction: the shown ones were not it
 ])
 def test_a_narrower_search_shows_the_unseen_first(conversation, unseen_first):
     assert after(*conversation).unseen_first is unseen_first

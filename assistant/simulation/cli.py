@@ -24,6 +24,21 @@ def spread(items: list, limit: int | None) -> list:
     return [items[round(i * len(items) / limit)] for i in range(limit)]
 
 
+def chosen_halves(text: str) -> list[str]:
+    """The phrasing halves named in `--halves`, in the order given, each once.
+
+    >>> chosen_halves("tuned"), chosen_halves("tuned, held_out,tuned")
+    (['tuned'], ['tuned', 'held_out'])
+    """
+    from shopassist.assistant.simulation.phrasings import HALVES
+
+    names = list(dict.fromkeys(h.strip() for h in text.split(",") if h.strip()))
+    unknown = [h for h in names if h not in HALVES]
+    if unknown or not names:
+        raise ConfigError(f"--halves {text!r}: name one or more of {', '.join(HALVES)}, comma-separated (e.g. --halves tuned)")
+    return names
+
+
 def conversation(
     ctx: typer.Context,
     catalog: Annotated[Optional[Path], typer.Option("--catalog", help="Catalogue file or folder (the Icecat folder); indexed first, incrementally.")] = None,
@@ -34,6 +49,7 @@ def conversation(
     turns: Annotated[int, typer.Option("--turns", min=1, max=20, help="Messages a shopper sends at most (and looks at the search list).")] = 5,
     seeds: Annotated[int, typer.Option("--seeds", min=1, max=20, help="Conversations per goal and phrasing half, each with its own choices.")] = 3,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only this many goals, spread evenly (quick runs).")] = None,
+    halves: Annotated[str, typer.Option("--halves", help="Phrasing halves to talk with, comma-separated: tuned,held_out (both, the default) or tuned alone — tune with tuned only, so held_out stays unread.")] = "tuned,held_out",
     embedder: EmbedderOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
 ) -> None:
@@ -52,7 +68,7 @@ def conversation(
     from shopassist.assistant.simulation import goals as goal_sources
     from shopassist.assistant.simulation.audit import Audit
     from shopassist.assistant.simulation.baseline import PER_LOOK, search_list
-    from shopassist.assistant.simulation.phrasings import HALVES, load
+    from shopassist.assistant.simulation.phrasings import load
     from shopassist.assistant.simulation.report import Report
     from shopassist.assistant.simulation.runner import conversations
     from shopassist.catalog.source_spec import SourceSpec
@@ -66,6 +82,7 @@ def conversation(
 
     if llm and no_llm:
         raise ConfigError("give --llm MODEL or --no-llm, not both")
+    half_names = chosen_halves(halves)  # checked before any model loads
     if catalog is None and store is None:
         raise ConfigError("say which shop: --catalog PATH --judgments CSV (e.g. the Icecat folder), or --store demo")
     settings = _settings(ctx, embedder)
@@ -98,15 +115,15 @@ def conversation(
             return []
 
     baseline = search_list(search, goals, turns, PER_LOOK)
-    halves = [load(h) for h in HALVES]
+    phrasings = [load(h) for h in half_names]
     audit = Audit.of(shop.products)
     reports = []
     for label, ranker in rankers.items():
         # No event log: simulated shoppers' messages and carts stay in memory, out of the store's history.
         assistant = Assistant(retriever, ranker, language_model)
         assistant.ask(None, "warm up")  # first-call costs are not a shopper's latency
-        total = len(goals) * seeds * len(halves)
-        talks = list(tqdm(conversations(assistant, goals, halves, seeds, audit, turns), total=total, unit="conversation",
+        total = len(goals) * seeds * len(phrasings)
+        talks = list(tqdm(conversations(assistant, goals, phrasings, seeds, audit, turns), total=total, unit="conversation",
                           desc=f"talking ({label})" if len(rankers) > 1 else "talking", file=sys.stderr, dynamic_ncols=True))
         reports.append(Report.of(talks, baseline, turns, seeds, found.missing, label if len(rankers) > 1 else ""))
     about = {"store": spec.name, "llm": language_model.name if language_model is not None else None}

@@ -113,6 +113,10 @@ class Shopper:
     seed: int
     told: set[str] = field(default_factory=set)  # narrowing acts already said, and the asides taken
     seen: set[str] = field(default_factory=set)  # every product id shown so far
+    # The list the shopper is choosing from: an answer about one or two of its products (kind
+    # "answer": a question, a comparison) does not replace it — the cards are still there, and the
+    # assistant keeps them as what "the second one" means.
+    listing: "View | None" = None
 
     def __post_init__(self) -> None:
         self.rng = random.Random(f"{self.seed}|{self.goal.key}")  # str seeds are stable across runs
@@ -126,6 +130,9 @@ class Shopper:
         self.seen.update(ids)
         if self.goal.product.id in ids:
             return Act("cart", about=(self.goal.product.id,))
+        if view.kind != "answer" or self.listing is None:
+            self.listing = view
+        view = self.listing
         aside = self._aside(view)
         if aside is not None:
             return aside
