@@ -24,6 +24,16 @@ def spread(items: list, limit: int | None) -> list:
     return [items[round(i * len(items) / limit)] for i in range(limit)]
 
 
+def ranker_before(settings, store: str, shop, cutoff: int):
+    """The store's ranker trained (or loaded, once trained) on the events before `cutoff` only:
+    the served one learned from every event, the held-out purchases included."""
+    from shopassist.ranking.cli import StageBars
+    from shopassist.ranking.held_out import trained_before
+
+    with StageBars() as bars:
+        return trained_before(settings, store, shop, cutoff, progress=bars.update)
+
+
 def conversation(
     ctx: typer.Context,
     catalog: Annotated[Optional[Path], typer.Option("--catalog", help="Catalogue file or folder (the Icecat folder); indexed first, incrementally.")] = None,
@@ -31,6 +41,7 @@ def conversation(
     store: Annotated[Optional[str], typer.Option("--store", help="A built store; without --judgments its shoppers' held-out next purchases are the goals (e.g. demo).")] = None,
     llm: Annotated[Optional[str], typer.Option("--llm", help="Model: smollm2-135m, qwen2.5-coder-1.5b, a .gguf file or a hub id (default: SHOPASSIST_LLM).")] = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Templated answers only: the assistant without a language model.")] = False,
+    read_llm: Annotated[Optional[str], typer.Option("--read-llm", help="A model (as --llm) that reads the follow-ups the rules read as a new search, as constrained JSON; default: the rules alone.")] = None,
     turns: Annotated[int, typer.Option("--turns", min=1, max=20, help="Messages a shopper sends at most (and looks at the search list).")] = 5,
     seeds: Annotated[int, typer.Option("--seeds", min=1, max=20, help="Conversations per goal and phrasing half, each with its own choices.")] = 3,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only this many goals, spread evenly (quick runs).")] = None,
@@ -49,6 +60,7 @@ def conversation(
     from shopassist.assistant.core import Assistant
     from shopassist.assistant.factory import load_ranker
     from shopassist.assistant.llm import resolve_llm
+    from shopassist.assistant.reading import FollowUpReader
     from shopassist.assistant.simulation import goals as goal_sources
     from shopassist.assistant.simulation.audit import Audit
     from shopassist.assistant.simulation.baseline import PER_LOOK, search_list
@@ -84,12 +96,15 @@ def conversation(
         shop = goal_sources.before(shop, found.cutoff)
         retriever = Retriever(shop, retriever.embedder, retriever.lexical, retriever.dense, retriever.fusion, retriever.vector_index)
     language_model = None if no_llm else resolve_llm(settings.with_(llm=llm) if llm else settings)
-    # Goals from purchases are personal: the store's ranker is measured beside popularity alone.
-    store_ranker = load_ranker(settings, spec.name, shop)
-    describe = getattr(store_ranker, "describe", None)  # a trained ranker says which version it is
-    rankers = {f"store ranker ({describe()})" if describe else "store ranker": store_ranker}
-    if not judgments:
-        rankers["popularity"] = PopularityRanker(shop)
+    # Its own instance, even of the same model: llama.cpp keeps one prompt prefix per instance, and
+    # answers and readings start with different ones.
+    reader = FollowUpReader(resolve_llm(settings.with_(llm=read_llm))) if read_llm else None
+    if found.cutoff is None:
+        store_ranker = load_ranker(settings, spec.name, shop)
+        describe = getattr(store_ranker, "describe", None)  # a trained ranker says which version it is
+        rankers = {f"store ranker ({describe()})" if describe else "store ranker": store_ranker}
+    else:  # purchase goals are personal: a ranker that never saw them, beside popularity alone
+        rankers = {"trained before the cutoff": ranker_before(settings, spec.name, shop, found.cutoff), "popularity": PopularityRanker(shop)}
 
     def search(query: str, k: int) -> list[str]:
         try:
@@ -103,17 +118,19 @@ def conversation(
     reports = []
     for label, ranker in rankers.items():
         # No event log: simulated shoppers' messages and carts stay in memory, out of the store's history.
-        assistant = Assistant(retriever, ranker, language_model)
+        assistant = Assistant(retriever, ranker, language_model, reader=reader)
         assistant.ask(None, "warm up")  # first-call costs are not a shopper's latency
         total = len(goals) * seeds * len(halves)
         talks = list(tqdm(conversations(assistant, goals, halves, seeds, audit, turns), total=total, unit="conversation",
                           desc=f"talking ({label})" if len(rankers) > 1 else "talking", file=sys.stderr, dynamic_ncols=True))
         reports.append(Report.of(talks, baseline, turns, seeds, found.missing, label if len(rankers) > 1 else ""))
-    about = {"store": spec.name, "llm": language_model.name if language_model is not None else None}
+    about = {"store": spec.name, "llm": language_model.name if language_model is not None else None,
+             "read_llm": reader.llm.name if reader is not None else None}
     if as_json:
         typer.echo(json.dumps({**about, "runs": [r.to_dict() for r in reports]}, ensure_ascii=False))
         return
-    typer.echo(f"store {spec.name}, {'LLM ' + about['llm'] if about['llm'] else 'no LLM (templates)'}")
+    typer.echo(f"store {spec.name}, {'LLM ' + about['llm'] if about['llm'] else 'no LLM (templates)'}"
+               + (f", follow-ups the rules cannot tell read by {about['read_llm']}" if reader is not None else ""))
     for report in reports:
         for line in report.lines():
             typer.echo(line)
