@@ -8,9 +8,9 @@ one exception the assistant catches to fall back to a templated answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 Role = Literal["system", "user", "assistant"]
 ROLES: tuple[Role, ...] = ("system", "user", "assistant")
@@ -43,6 +43,10 @@ class GenerationOptions:
     temperature: float = 0.0  # greedy: the same prompt gives the same answer, which grounding tests rely on
     stop: tuple[str, ...] = ()  # text that ends the answer; it is not part of the output
     timeout_s: float = 30.0  # bound on the whole generation, streaming included, then LLMError
+    # The answer must be one JSON object of this schema: llama.cpp compiles it to a grammar, an
+    # OpenAI-compatible server gets it as response_format; a backend without either generates
+    # freely, so the caller validates the JSON in every case.
+    json_schema: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.max_tokens < 1:

@@ -1,0 +1,156 @@
+"""A language model's reading of a follow-up the rules cannot tell (issue #12).
+
+The rules (`followup.interpret`) come first. When they read a message sent while a search is in
+force as a new search, a `FollowUpReader` asks a model what the message changes, as one JSON object
+of a fixed schema (constrained decoding: a llama.cpp grammar, or `response_format` on a server),
+validated with pydantic. A reading that refines is said again in the words the rules know ("only
+Lenovo, under 500") and the rules take it from there, so merging, persistence and "any brand" stay
+one piece of code. A brand, colour or price the message does not contain is dropped (a small
+model invents them), and any failure — an error, a timeout, JSON that does not validate — leaves
+the rules' reading.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from shopassist.assistant.followup import Intent, interpret
+from shopassist.assistant.llm import LLM, GenerationOptions, Message, generate
+from shopassist.assistant.prompt import render
+from shopassist.catalog.models import Product
+from shopassist.errors import LLMError
+from shopassist.retrieval.query import CHINESE_BRANDS, CHINESE_COLOURS, COLOURS, ParsedQuery
+
+log = logging.getLogger(__name__)
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class Reading(BaseModel):
+    """What a follow-up asks for, in the structure the rules produce."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["refine", "new_search"]
+    brands: list[Name] = Field(default_factory=list, max_length=3)
+    exclude_brands: list[Name] = Field(default_factory=list, max_length=3)
+    min_price: float | None = Field(default=None, ge=0)
+    max_price: float | None = Field(default=None, ge=0)
+    colour: Annotated[str, StringConstraints(max_length=20)] | None = None
+    size: Annotated[str, StringConstraints(max_length=20)] | None = None
+    more: bool = False
+
+
+SCHEMA = Reading.model_json_schema()
+# A reading is ~20-40 tokens; the bound stops a model that loops inside a string. The timeout keeps
+# a slow read from costing the shopper more than the rules' answer would.
+OPTIONS = GenerationOptions(max_tokens=96, timeout_s=15.0, json_schema=SCHEMA)
+
+
+def grounded(reading: Reading, message: str) -> Reading:
+    """The reading without the values the message does not contain.
+
+    >>> r = Reading(kind="refine", brands=["Lenovo", "Dell"], max_price=500, colour="red")
+    >>> grounded(r, "got anything by lenovo for 500 or so?").model_dump(exclude_defaults=True)
+    {'kind': 'refine', 'brands': ['Lenovo'], 'max_price': 500.0}
+    """
+    said = message.lower()
+    digits = set(re.findall(r"\d+(?:\.\d+)?", said.replace(",", "")))
+
+    def named(brand: str) -> bool:
+        key = brand.lower()
+        return key in said or any(zh in message for zh, en in CHINESE_BRANDS.items() if en == key)
+
+    def priced(value: float | None) -> float | None:
+        return value if value is not None and f"{value:g}" in digits else None
+
+    colour = (reading.colour or "").lower()
+    colour_said = colour in COLOURS and (colour in said or any(zh in message for zh, en in CHINESE_COLOURS.items() if en == colour))
+    size = reading.size if reading.size and reading.size.lower() in said else None
+    return reading.model_copy(update={
+        "brands": [b for b in reading.brands if named(b)],
+        "exclude_brands": [b for b in reading.exclude_brands if named(b)],
+        "min_price": priced(reading.min_price),
+        "max_price": priced(reading.max_price),
+        "colour": colour if colour_said else None,
+        "size": size,
+    })
+
+
+def as_rules_say_it(reading: Reading) -> str:
+    """The reading in the phrasings the follow-up rules know ("" when it changes nothing).
+
+    >>> as_rules_say_it(Reading(kind="refine", brands=["Lenovo"], exclude_brands=["HP"], max_price=500, more=True))
+    'show me more, only Lenovo, not HP, under 500'
+    """
+    parts = ["show me more"] if reading.more else []
+    if reading.brands:
+        parts.append("only " + " or ".join(reading.brands))
+    if reading.exclude_brands:
+        parts.append("not " + " or ".join(reading.exclude_brands))
+    if reading.min_price is not None:
+        parts.append(f"over {reading.min_price:g}")
+    if reading.max_price is not None:
+        parts.append(f"under {reading.max_price:g}")
+    if reading.colour:
+        parts.append(f"in {reading.colour}")
+    if reading.size:
+        parts.append(reading.size)
+    return ", ".join(parts)
+
+
+class FollowUpReader:
+    """Asks `llm` about the messages the rules read as a new search while one is in force.
+
+    >>> from shopassist.assistant.llm.fakes import ScriptedLLM
+    >>> from shopassist.retrieval.query import Vocabulary, parse_query
+    >>> parse = lambda m: parse_query(m, Vocabulary(frozenset({"lenovo"})))
+    >>> reader = FollowUpReader(ScriptedLLM(['{"kind": "refine", "brands": ["Lenovo"]}']))
+    >>> rules = interpret("could you narrow it to Lenovo", parse, parse("laptop"), [], set())
+    >>> intent = reader.reconsider("could you narrow it to Lenovo", rules, parse, parse("laptop"), [], set())
+    >>> rules.kind, intent.kind, intent.query.text, sorted(intent.query.brands)
+    ('search', 'refine', 'laptop', ['lenovo'])
+    """
+
+    def __init__(self, llm: LLM, options: GenerationOptions = OPTIONS):
+        self.llm, self.options = llm, options
+
+    def prompt(self, message: str, previous: ParsedQuery) -> list[Message]:
+        """The rules first (the same every time: llama.cpp reads them once), then the search in force and the message.
+
+        >>> from shopassist.assistant.llm.fakes import ScriptedLLM
+        >>> FollowUpReader(ScriptedLLM([])).prompt("Lenovo?", ParsedQuery("laptop under 500", "laptop", constraints=("under 500",)))[1].content
+        'search "laptop, under 500", message "Lenovo?"'
+        """
+        search = previous.text + "".join(f", {c}" for c in previous.constraints)
+        return [Message("system", render("read_followup")), Message("user", render("read_followup_user", search=search, message=message))]
+
+    def read(self, message: str, previous: ParsedQuery) -> Reading | None:
+        """The model's reading of `message`, grounded in it; None when the model fails."""
+        try:
+            raw = generate(self.llm, self.prompt(message, previous), self.options)
+            return grounded(Reading.model_validate_json(raw), message)
+        except LLMError as e:
+            log.info("follow-up reading failed, the rules decide: %s", e)
+        except ValidationError as e:
+            log.info("follow-up reading was not a valid reading, the rules decide: %s", e.errors()[:2])
+        return None
+
+    def reconsider(self, message: str, rules: Intent, parse: Callable[[str], ParsedQuery], previous: ParsedQuery | None,
+                   shown: list[Product], seen: set[str]) -> Intent:
+        """The rules' intent, or — where they read a new search while one is in force and the model
+        reads a refinement — the rules' reading of that refinement."""
+        if rules.kind != "search" or previous is None:
+            return rules
+        reading = self.read(message, previous)
+        if reading is None or reading.kind != "refine":
+            return rules
+        said = as_rules_say_it(reading)
+        if not said:
+            return rules
+        intent = interpret(said, parse, previous, shown, seen)
+        return intent if intent.kind in ("refine", "not_carried") else rules
