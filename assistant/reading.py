@@ -36,10 +36,12 @@ class Reading(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["refine", "new_search"]
-    brands: list[Name] = Field(default_factory=list, max_length=3)
-    exclude_brands: list[Name] = Field(default_factory=list, max_length=3)
-    min_price: float | None = Field(default=None, ge=0)
-    max_price: float | None = Field(default=None, ge=0)
+    # Names a small model does not mix up: with "brands"/"exclude_brands" and "min_price"/"max_price"
+    # the 1.5B model put "I only trust Dell" under exclude_brands and "around 500" under min_price.
+    brands_wanted: list[Name] = Field(default_factory=list, max_length=3)
+    brands_refused: list[Name] = Field(default_factory=list, max_length=3)
+    price_at_most: float | None = Field(default=None, ge=0)
+    price_at_least: float | None = Field(default=None, ge=0)
     colour: Annotated[str, StringConstraints(max_length=20)] | None = None
     size: Annotated[str, StringConstraints(max_length=20)] | None = None
     more: bool = False
@@ -54,9 +56,9 @@ OPTIONS = GenerationOptions(max_tokens=96, timeout_s=15.0, json_schema=SCHEMA)
 def grounded(reading: Reading, message: str) -> Reading:
     """The reading without the values the message does not contain.
 
-    >>> r = Reading(kind="refine", brands=["Lenovo", "Dell"], max_price=500, colour="red")
+    >>> r = Reading(kind="refine", brands_wanted=["Lenovo", "Dell"], price_at_most=500, colour="red")
     >>> grounded(r, "got anything by lenovo for 500 or so?").model_dump(exclude_defaults=True)
-    {'kind': 'refine', 'brands': ['Lenovo'], 'max_price': 500.0}
+    {'kind': 'refine', 'brands_wanted': ['Lenovo'], 'price_at_most': 500.0}
     """
     said = message.lower()
     digits = set(re.findall(r"\d+(?:\.\d+)?", said.replace(",", "")))
@@ -72,10 +74,10 @@ def grounded(reading: Reading, message: str) -> Reading:
     colour_said = colour in COLOURS and (colour in said or any(zh in message for zh, en in CHINESE_COLOURS.items() if en == colour))
     size = reading.size if reading.size and reading.size.lower() in said else None
     return reading.model_copy(update={
-        "brands": [b for b in reading.brands if named(b)],
-        "exclude_brands": [b for b in reading.exclude_brands if named(b)],
-        "min_price": priced(reading.min_price),
-        "max_price": priced(reading.max_price),
+        "brands_wanted": [b for b in reading.brands_wanted if named(b)],
+        "brands_refused": [b for b in reading.brands_refused if named(b)],
+        "price_at_least": priced(reading.price_at_least),
+        "price_at_most": priced(reading.price_at_most),
         "colour": colour if colour_said else None,
         "size": size,
     })
@@ -84,18 +86,18 @@ def grounded(reading: Reading, message: str) -> Reading:
 def as_rules_say_it(reading: Reading) -> str:
     """The reading in the phrasings the follow-up rules know ("" when it changes nothing).
 
-    >>> as_rules_say_it(Reading(kind="refine", brands=["Lenovo"], exclude_brands=["HP"], max_price=500, more=True))
+    >>> as_rules_say_it(Reading(kind="refine", brands_wanted=["Lenovo"], brands_refused=["HP"], price_at_most=500, more=True))
     'show me more, only Lenovo, not HP, under 500'
     """
     parts = ["show me more"] if reading.more else []
-    if reading.brands:
-        parts.append("only " + " or ".join(reading.brands))
-    if reading.exclude_brands:
-        parts.append("not " + " or ".join(reading.exclude_brands))
-    if reading.min_price is not None:
-        parts.append(f"over {reading.min_price:g}")
-    if reading.max_price is not None:
-        parts.append(f"under {reading.max_price:g}")
+    if reading.brands_wanted:
+        parts.append("only " + " or ".join(reading.brands_wanted))
+    if reading.brands_refused:
+        parts.append("not " + " or ".join(reading.brands_refused))
+    if reading.price_at_least is not None:
+        parts.append(f"over {reading.price_at_least:g}")
+    if reading.price_at_most is not None:
+        parts.append(f"under {reading.price_at_most:g}")
     if reading.colour:
         parts.append(f"in {reading.colour}")
     if reading.size:
@@ -109,7 +111,7 @@ class FollowUpReader:
     >>> from shopassist.assistant.llm.fakes import ScriptedLLM
     >>> from shopassist.retrieval.query import Vocabulary, parse_query
     >>> parse = lambda m: parse_query(m, Vocabulary(frozenset({"lenovo"})))
-    >>> reader = FollowUpReader(ScriptedLLM(['{"kind": "refine", "brands": ["Lenovo"]}']))
+    >>> reader = FollowUpReader(ScriptedLLM(['{"kind": "refine", "brands_wanted": ["Lenovo"]}']))
     >>> rules = interpret("could you narrow it to Lenovo", parse, parse("laptop"), [], set())
     >>> intent = reader.reconsider("could you narrow it to Lenovo", rules, parse, parse("laptop"), [], set())
     >>> rules.kind, intent.kind, intent.query.text, sorted(intent.query.brands)

@@ -65,7 +65,7 @@ def test_the_schema_grammar_makes_the_small_model_write_a_valid_reading(constrai
 @pytest.mark.parametrize(
     "llm",
     [FailingLLM(), FailingLLM(error=LLMError("timed out"), delay_s=0.2), ScriptedLLM(["Sure! Lenovo it is."] * 9),
-     ScriptedLLM(['{"kind": "refine", "brands": ["Lenovo"], "max_price": -5}'] * 9), ScriptedLLM(['{"kind": "maybe"}'] * 9)],
+     ScriptedLLM(['{"kind": "refine", "brands_wanted": ["Lenovo"], "price_at_most": -5}'] * 9), ScriptedLLM(['{"kind": "maybe"}'] * 9)],
     ids=["error", "timeout", "prose", "negative-price", "unknown-kind"],
 )
 def test_any_failure_of_the_model_leaves_the_rules_reading(llm):
@@ -75,7 +75,7 @@ def test_any_failure_of_the_model_leaves_the_rules_reading(llm):
 
 
 def test_values_the_message_does_not_contain_are_dropped():
-    invented = ScriptedLLM(['{"kind": "refine", "brands": ["HP"], "max_price": 300}'] * 2)
+    invented = ScriptedLLM(['{"kind": "refine", "brands_wanted": ["HP"], "price_at_most": 300}'] * 2)
     reader = FollowUpReader(invented)
     rules = interpret("could you narrow it to Lenovo", parse, parse("laptop"), [], set())
     # HP and 300 are the model's, not the shopper's: nothing is left to refine by, the rules decide.
@@ -83,7 +83,7 @@ def test_values_the_message_does_not_contain_are_dropped():
 
 
 def test_the_assistant_asks_the_model_only_where_the_rules_cannot_tell(icecat_notebooks):
-    model = ScriptedLLM(['{"kind": "refine", "brands": ["Lenovo"]}'] * 9)
+    model = ScriptedLLM(['{"kind": "refine", "brands_wanted": ["Lenovo"]}'] * 9)
     assistant = Assistant(icecat_notebooks, RetrievalOrderRanker(), None, reader=FollowUpReader(model))
     first = assistant.ask(None, "laptop")
     assert not model.calls  # an opening is a search: nothing to reconsider
