@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from shopassist.assistant.followup import Intent, interpret
@@ -156,3 +158,32 @@ class FollowUpReader:
             return rules
         intent = interpret(said, parse, previous, shown, seen)
         return intent if intent.kind in ("refine", "not_carried") else rules
+
+
+class TimedReader(FollowUpReader):
+    """A reader that times and counts its model calls, for a benchmark's report.
+
+    >>> from shopassist.assistant.llm.fakes import FailingLLM
+    >>> reader = TimedReader(FailingLLM())
+    >>> reader.read("Lenovo?", ParsedQuery("laptop", "laptop")), reader.figures()["reads_failed"]
+    (None, 1)
+    """
+
+    def __init__(self, llm: LLM, options: GenerationOptions = OPTIONS):
+        super().__init__(llm, options)
+        self.ms: list[float] = []
+        self.failed = 0
+
+    def read(self, message: str, previous: ParsedQuery) -> Reading | None:
+        started = time.perf_counter()
+        reading = super().read(message, previous)
+        self.ms.append((time.perf_counter() - started) * 1000)
+        self.failed += reading is None
+        return reading
+
+    def figures(self) -> dict[str, float | int | None]:
+        """Reads, failed reads (left to the rules), and the reads' p50/p95 in ms."""
+        def at(q: float) -> float | None:
+            return round(float(np.percentile(self.ms, q)), 1) if self.ms else None
+
+        return {"reads": len(self.ms), "reads_failed": self.failed, "read_p50_ms": at(50), "read_p95_ms": at(95)}

@@ -60,7 +60,7 @@ def conversation(
     from shopassist.assistant.core import Assistant
     from shopassist.assistant.factory import load_ranker
     from shopassist.assistant.llm import resolve_llm
-    from shopassist.assistant.reading import FollowUpReader
+    from shopassist.assistant.reading import TimedReader
     from shopassist.assistant.simulation import goals as goal_sources
     from shopassist.assistant.simulation.audit import Audit
     from shopassist.assistant.simulation.baseline import PER_LOOK, search_list
@@ -98,7 +98,7 @@ def conversation(
     language_model = None if no_llm else resolve_llm(settings.with_(llm=llm) if llm else settings)
     # Its own instance, even of the same model: llama.cpp keeps one prompt prefix per instance, and
     # answers and readings start with different ones.
-    reader = FollowUpReader(resolve_llm(settings.with_(llm=read_llm))) if read_llm else None
+    reader = TimedReader(resolve_llm(settings.with_(llm=read_llm))) if read_llm else None
     if found.cutoff is None:
         store_ranker = load_ranker(settings, spec.name, shop)
         describe = getattr(store_ranker, "describe", None)  # a trained ranker says which version it is
@@ -125,12 +125,14 @@ def conversation(
                           desc=f"talking ({label})" if len(rankers) > 1 else "talking", file=sys.stderr, dynamic_ncols=True))
         reports.append(Report.of(talks, baseline, turns, seeds, found.missing, label if len(rankers) > 1 else ""))
     about = {"store": spec.name, "llm": language_model.name if language_model is not None else None,
-             "read_llm": reader.llm.name if reader is not None else None}
+             "read_llm": reader.llm.name if reader is not None else None, **(reader.figures() if reader is not None else {})}
     if as_json:
         typer.echo(json.dumps({**about, "runs": [r.to_dict() for r in reports]}, ensure_ascii=False))
         return
-    typer.echo(f"store {spec.name}, {'LLM ' + about['llm'] if about['llm'] else 'no LLM (templates)'}"
-               + (f", follow-ups the rules cannot tell read by {about['read_llm']}" if reader is not None else ""))
+    typer.echo(f"store {spec.name}, {'LLM ' + about['llm'] if about['llm'] else 'no LLM (templates)'}")
+    if reader is not None:
+        typer.echo(f"follow-ups the rules could not tell, read by {about['read_llm']}: {about['reads']} "
+                   f"(p50 {about['read_p50_ms']} ms, p95 {about['read_p95_ms']} ms), {about['reads_failed']} failed and left to the rules")
     for report in reports:
         for line in report.lines():
             typer.echo(line)

@@ -25,10 +25,6 @@ def _share(values: list[bool]) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
 
-def _percentile(values: list[float], q: float) -> float | None:
-    return round(float(np.percentile(values, q)), 1) if values else None
-
-
 @dataclass(frozen=True)
 class HalfFigures:
     half: str
@@ -42,9 +38,6 @@ class HalfFigures:
     violation_examples: list[str]
     p50_ms: float
     p95_ms: float
-    reads: int  # messages a model read (the rules could not tell), and that reading's latency
-    read_p50_ms: float | None
-    read_p95_ms: float | None
     acts: dict[str, dict]  # act → uses, obeyed, goal shown after
     phrasings: dict[str, dict]  # template → uses, obeyed (the tuned half only: the other stays unread)
     by_goal: dict[str, list[int | None]]  # goal → success turn per seed
@@ -69,14 +62,12 @@ class HalfFigures:
                                        "goal_shown": _share([t.goal_shown for t in mine])}
         found = [c.success_turn for c in talks if c.success_turn is not None]
         problems = [v for t in records for v in t.violations]
-        reads = [t.read_ms for t in records if t.read_ms is not None]
         return cls(
             half, len(talks), success_at([c.success_turn for c in talks], turns),
             _share([all(s is not None for s in seeds) for seeds in by_goal.values()]) or 0.0,
             round(float(np.mean(found)), 3) if found else None,
             dict(Counter(t.kind for t in records)), len(problems), sum(v.startswith("feature") for v in problems), problems[:5],
             round(float(np.percentile(ms, 50)), 1), round(float(np.percentile(ms, 95)), 1),
-            len(reads), _percentile(reads, 50), _percentile(reads, 95),
             acts, phrasings, dict(by_goal),
         )
 
@@ -125,8 +116,6 @@ class Report:
             margin = f.success[-1] - self.search_list[-1]
             out.append(f"{h}: success@{T} {f.success[-1]:.3f} vs search list {self.search_list[-1]:.3f} ({margin:+.3f}); kinds {f.kinds}; "
                        f"{f.violations} grounding violations, {f.feature_claims} of them unsupported features")
-            if f.reads:
-                out.append(f"  the model read {f.reads} follow-ups the rules could not tell: p50 {f.read_p50_ms:.0f} ms, p95 {f.read_p95_ms:.0f} ms")
             for name, a in f.acts.items():
                 obeyed = f"{a['obeyed']:.2f}" if a["obeyed"] is not None else "–"
                 out.append(f"  {name:<9} {a['uses']:6d} uses  obeyed {obeyed:>5}  goal shown after {a['goal_shown']:.2f}")

@@ -32,7 +32,6 @@ class TurnRecord:
     goal_shown: bool
     obeyed: bool | None
     violations: tuple[str, ...]
-    read_ms: float | None = None  # the model's reading of the message, when the assistant asked one
 
 
 @dataclass(frozen=True)
@@ -73,8 +72,7 @@ def converse(assistant: Talks, goal: Goal, phrasings: Phrasings, seed: int, audi
         if hit and success is None:
             success = len(records) + 1
         records.append(TurnRecord(act.name, act.template, act.message, view.kind, shown, ms, hit,
-                                  obeyed(act, goal, view, seen_before), tuple(audit.violations(view, tuple(said), act.message)),
-                                  answer.timings.get("read")))
+                                  obeyed(act, goal, view, seen_before), tuple(audit.violations(view, tuple(said), act.message))))
     return Conversation(goal.key, seed, phrasings.half, tuple(records), success)
 
 
