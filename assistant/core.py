@@ -14,6 +14,7 @@ from shopassist.assistant.followup import interpret, stated, states
 from shopassist.assistant.grounding import Grounding, SentenceFilter
 from shopassist.assistant.llm import LLM, GenerationOptions, Prefills
 from shopassist.assistant.privacy import mask_pii
+from shopassist.assistant.reading import FollowUpReader
 from shopassist.assistant.prompt import build_messages, stable_prefix
 from shopassist.assistant.replies import added_to_cart, clarify, comparison, fallback, language_of, no_results, not_carried, product_facts
 from shopassist.assistant.session import Session, SessionStore, Turn
@@ -98,8 +99,9 @@ class Assistant:
         suggestions: int = 3,  # a short list a shopper can compare at a glance
         pool: int = 50,  # candidates retrieved for the ranker to reorder
         event_log: EventLog | None = None,  # durable feedback and (masked) messages; None keeps them in memory
+        reader: FollowUpReader | None = None,  # a model for the follow-ups the rules read as a new search; None: rules only
     ):
-        self.retriever, self.ranker, self.llm = retriever, ranker, llm
+        self.retriever, self.ranker, self.llm, self.reader = retriever, ranker, llm, reader
         self.event_log = event_log
         # The catalogue version serving now. Forgetting a shopper swaps in a new one (never edits
         # this one), so each turn reads this reference once and finishes on what it read.
@@ -161,6 +163,9 @@ class Assistant:
         shown = [catalog.products[i] for i in state.shown if i in catalog.products]
         intent = interpret(message, self.retriever.parse, state.query, shown, state.seen)
         clock.mark("understand")
+        if self.reader is not None and intent.kind == "search" and state.query is not None:
+            intent = self.reader.reconsider(message, intent, self.retriever.parse, state.query, shown, state.seen)
+            clock.mark("read")  # the model's reading, timed apart from the rules'
         self._remember(state, "user", message)
 
         if intent.kind == "question" and intent.product is not None:

@@ -38,15 +38,15 @@ def latest(settings: Settings, store: str) -> Path | None:
     return found[-1] if found else None
 
 
-def save(trained: Trained, settings: Settings, store: str, about: dict) -> Path:
-    """Write a new version; returns its folder.
+def save(trained: Trained, settings: Settings, store: str, about: dict, root: Path | None = None) -> Path:
+    """Write a new version under `root` (default: the store's served rankers); returns its folder.
 
     >>> import tempfile; from shopassist.ranking.pipeline import toy_trained
     >>> s = Settings.load(home=tempfile.mkdtemp())
     >>> save(toy_trained(), s, "toy", {}).name, load(latest(s, "toy")).item_ids[:2]
     ('v0001', ('a', 'b'))
     """
-    root = ranking_dir(settings, store)
+    root = root or ranking_dir(settings, store)
     root.mkdir(parents=True, exist_ok=True)
     existing = versions(root)
     number = int(existing[-1].name[1:]) + 1 if existing else 1

@@ -41,7 +41,7 @@ def train(ctx: typer.Context, store: StoreOpt = None, items: ItemsOpt = None, in
     name, data, report, protocol = _load(settings, store, items, interactions)
     _say_report(report)
     started = time.perf_counter()
-    with _Bars() as bars, compute_threads(settings.threads):
+    with StageBars() as bars, compute_threads(settings.threads):
         trained = fit(production_fold(data, protocol), data, progress=bars.update)
     folder = artefacts.save(trained, settings, name, {"protocol": protocol, "shoppers": data.n_shoppers, "events": data.n_events})
     if report.rejections:
@@ -72,7 +72,7 @@ def recommend(ctx: typer.Context, items: ItemsOpt = None, interactions: Interact
         write_rejects(report.rejections, path)
         _err(f"rejected rows with reasons: {path}")
     started = time.perf_counter()
-    with _Bars() as bars, compute_threads(settings.threads):
+    with StageBars() as bars, compute_threads(settings.threads):
         result = evaluate(data, protocol, progress=bars.update)
     seconds = time.perf_counter() - started
     for model, choice in result.choices.items():
@@ -128,10 +128,10 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-class _Bars:
+class StageBars:
     """One tqdm bar per training stage, on stderr."""
 
-    def __enter__(self) -> "_Bars":
+    def __enter__(self) -> "StageBars":
         self.stage, self.bar = None, None
         return self
 

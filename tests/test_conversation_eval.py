@@ -230,3 +230,46 @@ def test_the_shop_before_the_cutoff_holds_no_held_out_purchase(demo_retriever):
     assert (past.events.timestamp.astype("int64") < found.cutoff).all()
     for goal in found.goals:  # each returning shopper still has the history that personalises
         assert (past.events.shopper_id == goal.shopper).any()
+
+
+def _shop_over_weeks(catalog, shoppers: int = 80, visits: int = 7):
+    """Ten real products; each shopper comes back weekly and buys the next one of their half (known
+    tastes, enough returning shoppers to tune on — the real slice spans too few weeks)."""
+    from dataclasses import replace
+    from datetime import datetime, timedelta
+
+    from shopassist.catalog.events import events_table
+    from shopassist.catalog.models import Event
+
+    products = [p for p in catalog.products.values() if p.price][:10]
+    events = [Event(f"s{s}", products[(s % 2) * 5 + (s // 2 + k) % 5].id, "purchase", datetime(2024, 1, 1) + timedelta(weeks=k, hours=s))
+              for s in range(shoppers) for k in range(visits)]
+    return replace(catalog, products={p.id: p for p in products}, events=events_table(events), shopper_events=None)
+
+
+def test_the_ranker_of_a_purchase_run_never_saw_an_event_at_or_after_the_cutoff(demo_retriever, settings):
+    """The served ranker learned from every event, the held-out purchases included; the one a
+    purchase run measures is trained on the shop as it stood at the goals' cutoff."""
+    from shopassist.assistant.simulation.cli import ranker_before
+    from shopassist.assistant.simulation.goals import before, from_purchases
+    from shopassist.ranking.held_out import trained_before
+    from shopassist.ranking.sources import from_catalog
+
+    everything = _shop_over_weeks(demo_retriever.catalog)
+    found = from_purchases(everything)
+    assert found.goals
+    past = before(everything, found.cutoff)
+    ranker = ranker_before(settings, "demo-slice", past, found.cutoff)
+    learned = ranker.trained.models["popularity"].counts  # events per product the models were fitted on
+    known, _ = from_catalog(past)
+    full, _ = from_catalog(everything)
+    assert learned.sum() == known.n_events < full.n_events
+    code = {p.id: i for i, p in enumerate(full.products)}
+    assert ranker.trained.item_ids == tuple(code)
+    for goal in found.goals:  # a held-out purchase counts only as often as it was bought before the cutoff
+        assert learned[code[goal.product.id]] < full.counts()[code[goal.product.id]]
+    assert (ranker.catalog.events.timestamp.astype("int64") < found.cutoff).all()  # nor does its shoppers' history
+    with pytest.raises(ValueError, match="at or after the cutoff"):
+        trained_before(settings, "demo-slice", everything, found.cutoff)
+    again = ranker_before(settings, "demo-slice", past, found.cutoff)  # the second run loads what the first trained
+    assert again.trained.item_ids == ranker.trained.item_ids and again.trained.choices == ranker.trained.choices

@@ -8,9 +8,9 @@ one exception the assistant catches to fall back to a templated answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 Role = Literal["system", "user", "assistant"]
 ROLES: tuple[Role, ...] = ("system", "user", "assistant")
@@ -47,6 +47,10 @@ class GenerationOptions:
     # server) and the prompt's reading — then LLMBusy. None: only timeout_s. A stream that started
     # in time runs on, up to timeout_s.
     first_token_s: float | None = None
+    # The answer must be one JSON object of this schema: llama.cpp compiles it to a grammar, an
+    # OpenAI-compatible server gets it as response_format; a backend without either generates
+    # freely, so the caller validates the JSON in every case.
+    json_schema: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.max_tokens < 1:

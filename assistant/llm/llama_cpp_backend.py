@@ -89,6 +89,8 @@ class LlamaCppLLM:
                     temperature=options.temperature,
                     stop=list(options.stop),
                     stream=True,
+                    # A JSON schema becomes a grammar: only tokens that keep the output valid are sampled.
+                    response_format={"type": "json_object", "schema": dict(options.json_schema)} if options.json_schema else None,
                 )
                 reading = True
                 for chunk in chunks:

@@ -71,6 +71,10 @@ class OpenAICompatibleLLM:
         }
         if options.stop:
             body["stop"] = list(options.stop)
+        if options.json_schema:
+            # The form llama.cpp's servers (C++ and Python) constrain to the schema; vLLM and Ollama
+            # read it as JSON mode. The caller validates the object either way.
+            body["response_format"] = {"type": "json_object", "schema": dict(options.json_schema)}
         # The worker's own I/O timeout: after bounded_stream has given up, a silent server must not
         # hold the thread much longer.
         timeout = httpx.Timeout(options.timeout_s)

@@ -39,6 +39,16 @@ def chosen_halves(text: str) -> list[str]:
     return names
 
 
+def ranker_before(settings, store: str, shop, cutoff: int):
+    """The store's ranker trained (or loaded, once trained) on the events before `cutoff` only:
+    the served one learned from every event, the held-out purchases included."""
+    from shopassist.ranking.cli import StageBars
+    from shopassist.ranking.held_out import trained_before
+
+    with StageBars() as bars:
+        return trained_before(settings, store, shop, cutoff, progress=bars.update)
+
+
 def conversation(
     ctx: typer.Context,
     catalog: Annotated[Optional[Path], typer.Option("--catalog", help="Catalogue file or folder (the Icecat folder); indexed first, incrementally.")] = None,
@@ -46,6 +56,7 @@ def conversation(
     store: Annotated[Optional[str], typer.Option("--store", help="A built store; without --judgments its shoppers' held-out next purchases are the goals (e.g. demo).")] = None,
     llm: Annotated[Optional[str], typer.Option("--llm", help="Model: smollm2-135m, qwen2.5-coder-1.5b, a .gguf file or a hub id (default: SHOPASSIST_LLM).")] = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Templated answers only: the assistant without a language model.")] = False,
+    read_llm: Annotated[Optional[str], typer.Option("--read-llm", help="A model (as --llm) that reads the follow-ups the rules read as a new search, as constrained JSON; default: the rules alone.")] = None,
     turns: Annotated[int, typer.Option("--turns", min=1, max=20, help="Messages a shopper sends at most (and looks at the search list).")] = 5,
     seeds: Annotated[int, typer.Option("--seeds", min=1, max=20, help="Conversations per goal and phrasing half, each with its own choices.")] = 3,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only this many goals, spread evenly (quick runs).")] = None,
@@ -65,6 +76,7 @@ def conversation(
     from shopassist.assistant.core import Assistant
     from shopassist.assistant.factory import load_ranker
     from shopassist.assistant.llm import resolve_llm
+    from shopassist.assistant.reading import TimedReader
     from shopassist.assistant.simulation import goals as goal_sources
     from shopassist.assistant.simulation.audit import Audit
     from shopassist.assistant.simulation.baseline import PER_LOOK, search_list
@@ -101,12 +113,15 @@ def conversation(
         shop = goal_sources.before(shop, found.cutoff)
         retriever = Retriever(shop, retriever.embedder, retriever.lexical, retriever.dense, retriever.fusion, retriever.vector_index)
     language_model = None if no_llm else resolve_llm(settings.with_(llm=llm) if llm else settings)
-    # Goals from purchases are personal: the store's ranker is measured beside popularity alone.
-    store_ranker = load_ranker(settings, spec.name, shop)
-    describe = getattr(store_ranker, "describe", None)  # a trained ranker says which version it is
-    rankers = {f"store ranker ({describe()})" if describe else "store ranker": store_ranker}
-    if not judgments:
-        rankers["popularity"] = PopularityRanker(shop)
+    # Its own instance, even of the same model: llama.cpp keeps one prompt prefix per instance, and
+    # answers and readings start with different ones.
+    reader = TimedReader(resolve_llm(settings.with_(llm=read_llm))) if read_llm else None
+    if found.cutoff is None:
+        store_ranker = load_ranker(settings, spec.name, shop)
+        describe = getattr(store_ranker, "describe", None)  # a trained ranker says which version it is
+        rankers = {f"store ranker ({describe()})" if describe else "store ranker": store_ranker}
+    else:  # purchase goals are personal: a ranker that never saw them, beside popularity alone
+        rankers = {"trained before the cutoff": ranker_before(settings, spec.name, shop, found.cutoff), "popularity": PopularityRanker(shop)}
 
     def search(query: str, k: int) -> list[str]:
         try:
@@ -120,17 +135,21 @@ def conversation(
     reports = []
     for label, ranker in rankers.items():
         # No event log: simulated shoppers' messages and carts stay in memory, out of the store's history.
-        assistant = Assistant(retriever, ranker, language_model)
+        assistant = Assistant(retriever, ranker, language_model, reader=reader)
         assistant.ask(None, "warm up")  # first-call costs are not a shopper's latency
         total = len(goals) * seeds * len(phrasings)
         talks = list(tqdm(conversations(assistant, goals, phrasings, seeds, audit, turns), total=total, unit="conversation",
                           desc=f"talking ({label})" if len(rankers) > 1 else "talking", file=sys.stderr, dynamic_ncols=True))
         reports.append(Report.of(talks, baseline, turns, seeds, found.missing, label if len(rankers) > 1 else ""))
-    about = {"store": spec.name, "llm": language_model.name if language_model is not None else None}
+    about = {"store": spec.name, "llm": language_model.name if language_model is not None else None,
+             "read_llm": reader.llm.name if reader is not None else None, **(reader.figures() if reader is not None else {})}
     if as_json:
         typer.echo(json.dumps({**about, "runs": [r.to_dict() for r in reports]}, ensure_ascii=False))
         return
     typer.echo(f"store {spec.name}, {'LLM ' + about['llm'] if about['llm'] else 'no LLM (templates)'}")
+    if reader is not None:
+        typer.echo(f"follow-ups the rules could not tell, read by {about['read_llm']}: {about['reads']} "
+                   f"(p50 {about['read_p50_ms']} ms, p95 {about['read_p95_ms']} ms), {about['reads_failed']} failed and left to the rules")
     for report in reports:
         for line in report.lines():
             typer.echo(line)
