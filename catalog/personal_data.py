@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from shopassist.catalog.event_log import EventLog
-from shopassist.catalog.store import Catalog
+from shopassist.catalog import generations
+from shopassist.catalog.store import Catalog, open_store
 from shopassist.settings import Settings
 
 
 def export_shopper(settings: Settings, store: str, shopper_id: str) -> dict:
     """Profile, store events, feedback events, sessions and (masked) messages as one object."""
     folder = settings.store_dir(store)
-    catalog = Catalog.open(store, folder)
+    catalog = open_store(folder, store)
     log = EventLog(folder / "events.db")
     shopper = catalog.shoppers.get(shopper_id)
     events = [
@@ -40,9 +41,14 @@ def forget_shopper(settings: Settings, store: str, shopper_id: str) -> dict:
     model statistics goes at the next `shopassist train`.
     """
     folder = settings.store_dir(store)
-    catalog = Catalog.open(store, folder)
+    snapshot = generations.current(folder)
+    catalog = Catalog.open(store, snapshot)
     kept = catalog.forget({shopper_id})
-    kept.save(folder)
+    # A new generation like a reindex's: the same products, so the lexical index and manifest are linked in.
+    generation = generations.start(folder)
+    generations.carry(snapshot, generation, ("bm25", "store.json"))
+    kept.save(generation)
+    generations.publish(folder, generation)
     removed = len(catalog.events) - len(kept.events)
     deleted = EventLog(folder / "events.db").forget(shopper_id)
     return {"shopper": shopper_id, "store": store, "store_events": removed, "assistant_events": deleted["events"], "messages": deleted["messages"]}
