@@ -255,7 +255,7 @@ SMALL_TRAINING = textwrap.dedent(
         time.sleep(0.05)
     data, _ = from_catalog(load_catalog(Path(source), "demo-slice"))
     config = TrainConfig(SASRecConfig(dim=8, epochs=2), recency_grid=((1, 1.0),), segments=2, combiners=("logistic C=1",))
-    artefacts.save(train(production_fold(data, "time"), data, config), Settings(home=Path(home)), "demo-slice", {})
+    artefacts.save(train(production_fold(data, "leave-last-out"), data, config), Settings(home=Path(home)), "demo-slice", {})
     """
 )
 
