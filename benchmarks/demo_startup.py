@@ -36,7 +36,7 @@ STAGES = {  # a line of `make demo`'s output → the stage it starts
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkout", type=Path)
-    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--port", type=int, default=7860, help="the page's port (make demo DEMO_PORT=…)")
     parser.add_argument("--wait-trained", action="store_true", help="also wait for the background training and ask again")
     parser.add_argument("--timeout", type=float, default=3600)
     args = parser.parse_args()
@@ -44,7 +44,7 @@ def main() -> None:
     started = time.monotonic()
     seen: dict[str, float] = {}
     url: list[str] = []
-    process = subprocess.Popen(["make", "demo"], cwd=args.checkout, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(["make", "demo", f"DEMO_PORT={args.port}"], cwd=args.checkout, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True)  # fmt: skip
 
     def follow() -> None:
