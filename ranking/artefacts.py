@@ -33,6 +33,16 @@ def versions(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: int(p.name[1:]))
 
 
+def stamp(settings: Settings, store: str) -> tuple[int, int] | None:
+    """Changes when a version lands (its folder is renamed into place): one stat, for a serving
+    process to check on every ranking."""
+    try:
+        st = ranking_dir(settings, store).stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
 def latest(settings: Settings, store: str) -> Path | None:
     found = versions(ranking_dir(settings, store))
     return found[-1] if found else None

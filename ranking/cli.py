@@ -105,11 +105,11 @@ def _load(settings: Settings, store: str | None, items: Path | None, interaction
 
 
 def _open_store(settings: Settings, store: str):
-    from shopassist.catalog.store import DEMO, Catalog, load_demo
+    from shopassist.catalog.store import DEMO, load_demo, open_store
     from shopassist.errors import StoreNotFound
 
     try:
-        return Catalog.open(store, settings.store_dir(store))
+        return open_store(settings.store_dir(store), store)
     except StoreNotFound:
         if store != DEMO:
             raise

@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
-from shopassist.retrieval.indexing import catalog_fingerprint
+from shopassist.catalog import generations
 from shopassist.catalog.store import Catalog
 from shopassist.retrieval.cedict import Cedict
 from shopassist.retrieval.dense import DenseIndex
 from shopassist.retrieval.embedder import Embedder, embedder_from
 from shopassist.retrieval.fusion import FusionConfig
+from shopassist.retrieval.indexing import catalog_fingerprint
 from shopassist.retrieval.language import catalogue_language
 from shopassist.retrieval.lexical import LexicalIndex
 from shopassist.retrieval.retriever import Retriever
+from shopassist.retrieval.snapshot import LEXICAL
 from shopassist.retrieval.translate import QueryTranslator
 from shopassist.retrieval.vector_index import VectorIndex
 from shopassist.settings import Settings
 
 
 def open_retriever(settings: Settings, store: str, embedder: Embedder | None = None, fusion: FusionConfig | None = None) -> Retriever:
-    """The retriever for a store built by `shopassist reindex` (raises StoreNotFound otherwise)."""
-    folder = settings.store_dir(store)
+    """The retriever for a store built by `shopassist reindex` (raises StoreNotFound otherwise),
+    from its current generation: the pointer is read once, so every part comes from one snapshot."""
+    folder = generations.current(settings.store_dir(store))
     catalog = Catalog.open(store, folder)
     embedder = embedder or embedder_from(settings)
     fingerprint = catalog_fingerprint(catalog)
-    lexical = LexicalIndex.load(folder / "bm25", fingerprint)
+    lexical = LexicalIndex.load(folder / LEXICAL, fingerprint)
     if lexical is None:  # built by an older version, or out of step: rebuilding takes seconds
         lexical = LexicalIndex.build(list(catalog.products.values()))
-        lexical.save(folder / "bm25", fingerprint)
+        lexical.save(folder / LEXICAL, fingerprint)
+    # Chroma may hold vectors of products this generation does not list (a reindex not yet
+    # switched to, or killed): only this generation's ids are read.
     vectors = VectorIndex.open(settings, store, embedder.name)
     vectors.check_dim(embedder.dim, embedder.name)
     dense = DenseIndex.from_vector_index(vectors, lexical.ids, compact=settings.compact_vectors)
@@ -34,3 +39,34 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
     chinese = catalogue_language(p.title for p in catalog.products.values()) == "zh"
     translator = None if chinese else QueryTranslator(Cedict(), lexical.document_frequencies)
     return Retriever(catalog, embedder, lexical, dense, fusion or FusionConfig(), vector_index=vectors, translator=translator)
+
+
+class StoreWatch:
+    """Tells a serving process when a reindex has published a new generation of its store, and
+    opens it. `changed` is one stat of the store's pointer file, cheap enough for every turn.
+
+    >>> import tempfile
+    >>> watch = StoreWatch(Settings.load(home=tempfile.mkdtemp()), "toy", embedder=None)
+    >>> watch.changed()
+    False
+    """
+
+    def __init__(self, settings: Settings, store: str, embedder: Embedder | None, fusion: FusionConfig | None = None):
+        self.settings, self.store, self.embedder, self.fusion = settings, store, embedder, fusion
+        self._folder = settings.store_dir(store)
+        self._seen = generations.stamp(self._folder)
+
+    def open(self) -> Retriever:
+        """The current generation's retriever. The stamp is taken before the pointer is read, so a
+        generation published during the load is noticed by the next `changed`."""
+        seen = generations.stamp(self._folder)
+        retriever = open_retriever(self.settings, self.store, self.embedder, self.fusion)
+        self.embedder, self._seen = retriever.embedder, seen  # the model is loaded once per process
+        return retriever
+
+    def changed(self) -> bool:
+        return generations.stamp(self._folder) != self._seen
+
+    def generation(self) -> str:
+        """The name of the generation `open` would load (for logs)."""
+        return generations.current(self._folder).name

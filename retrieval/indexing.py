@@ -4,6 +4,13 @@ a store's lexical index and snapshot (`build_store`, behind `shopassist reindex`
 Safe to interrupt: each batch is upserted together with its content hashes, so a killed run
 leaves a collection whose hashes say exactly which products are done; the next run embeds the
 rest and deletes stale ids. Nothing is duplicated because ids are Chroma's keys.
+
+`build_store` writes the vectors first, then the snapshot as a new generation, then switches the
+store's pointer to it (catalog/generations.py), and only then deletes the vectors of removed
+products: the generation serving at any moment never lacks a vector it lists. A run killed before
+the switch leaves Chroma with vectors of products the serving generation does not list (ignored:
+every search reads only the ids of its generation) and, for changed products, their new vectors
+beside the old text until the next reindex switches.
 """
 
 from __future__ import annotations
@@ -13,16 +20,17 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from shopassist.catalog.models import Product
 from shopassist.catalog.event_log import open_event_log
 from shopassist.catalog.report import write_rejects
 from shopassist.catalog.source_spec import SourceSpec
 from shopassist.catalog.sources.product_table import ColumnMapping
-from shopassist.catalog.store import Catalog, load_catalog, write_manifest
+from shopassist.catalog import generations
+from shopassist.catalog.store import Catalog, load_catalog
 from shopassist.retrieval.embedder import Embedder
-from shopassist.retrieval.lexical import LexicalIndex
+from shopassist.retrieval.snapshot import write_snapshot
 from shopassist.retrieval.vector_index import VectorIndex, product_metadata
 from shopassist.settings import Settings
 
@@ -38,9 +46,10 @@ class ReindexResult:
     unchanged: int
     rejected: int
     seconds: float
+    gone: tuple[str, ...] = field(default=(), repr=False)  # removed products' ids, when their vectors were kept
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if k != "gone"}
 
 
 def index_hash(product: Product) -> str:
@@ -59,8 +68,11 @@ def reindex(
     batch_size: int = 1024,
     progress: Callable[[int, int], None] | None = None,
     hashes: dict[str, str] | None = None,
+    delete_gone: bool = True,
 ) -> ReindexResult:
     """Bring `index` in step with `catalog`; `progress(done, total)` counts products written.
+    `delete_gone=False` keeps removed products' vectors (listed in `gone`) for the caller to
+    delete once nothing serves them.
 
     Products are embedded longest text first, so each batch holds texts of about one length and
     the encoder pads less: on Icecat, forward passes held 2.12x the real tokens in catalogue order,
@@ -94,7 +106,8 @@ def reindex(
             written += in_flight.result()
             if progress:
                 progress(written, len(todo))
-    index.delete(gone)
+    if delete_gone:
+        index.delete(gone)
     return ReindexResult(
         added=len(new),
         updated=len(changed),
@@ -102,6 +115,7 @@ def reindex(
         unchanged=len(wanted) - len(todo),
         rejected=len(catalog.report.rejections),
         seconds=round(time.perf_counter() - started, 3),
+        gone=() if delete_gone else tuple(gone),
     )
 
 
@@ -127,11 +141,12 @@ def build_store(
     say: Callable[[str], None] = lambda _: None,
 ) -> tuple[Catalog, ReindexResult]:
     """Load → (fail here, before touching anything, if the source is unreadable) → rejects file →
-    vector index → lexical index → snapshot → manifest. `say` hears each stage as it starts.
+    vector index → a new snapshot generation (lexical index, catalogue, manifest) → the pointer
+    switched to it → removed products' vectors deleted. `say` hears each stage as it starts.
 
-    Killed at any point, the next run finishes the job: the vector index is diffed against the
-    catalogue by content hash, the lexical index is replaced whole and rebuilt unless its
-    fingerprint matches the catalogue, and the snapshot files are each replaced atomically."""
+    Killed at any point, the previous generation keeps serving and the next run finishes the job:
+    the vector index is diffed against the catalogue by content hash, and a generation that was
+    never published is removed and written again."""
     loaded = load_catalog(spec.path, spec.name, mapping)
     folder = settings.store_dir(spec.name)
     with closing(open_event_log(settings, spec.name)) as log:
@@ -144,12 +159,9 @@ def build_store(
     index = VectorIndex.open(settings, spec.name, embedder.name)
     index.check_dim(embedder.dim, embedder.name)
     hashes = index_hashes(catalog)
-    result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress, hashes)
-    fingerprint = catalog_fingerprint(catalog, hashes)
-    if LexicalIndex.load(folder / "bm25", fingerprint) is None:  # rebuilt when products or settings changed
-        say("writing the lexical index …")
-        LexicalIndex.build(list(catalog.products.values())).save(folder / "bm25", fingerprint)
-    say("writing the store snapshot …")
-    catalog.save(folder)
-    write_manifest(folder, name=spec.name, source=spec.path.resolve(), embedder=embedder.name, products=len(catalog.products))
+    result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress, hashes, delete_gone=False)
+    about = dict(name=spec.name, source=spec.path.resolve(), embedder=embedder.name, products=len(catalog.products))
+    generation = write_snapshot(folder, catalog, catalog_fingerprint(catalog, hashes), about, say)
+    generations.publish(folder, generation, say)
+    index.delete(result.gone)  # nothing serves them now
     return catalog, result

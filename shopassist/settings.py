@@ -110,7 +110,8 @@ class Settings:
                 )
 
     def store_dir(self, store: str) -> Path:
-        """Where one store's snapshot, rejects and lexical index live."""
+        """Where one store lives: its snapshot generations and the `current` pointer
+        (catalog/generations.py), rejects, event log and trained rankers."""
         return self.home / "stores" / store
 
     @property

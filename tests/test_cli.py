@@ -99,7 +99,7 @@ def test_kill_9_at_any_stage_then_resume(settings, products_csv, kill_at):
     assert final["unchanged"] == 300 and final["added"] == final["deleted"] == 0
     found = json.loads(run(settings, "search", "mug", "--store", "shop", "--json").stdout)
     assert any("MUG" in r["title"].upper() for r in found["results"]), "the resumed store answers searches"
-    assert not list(settings.store_dir("shop").glob("bm25.*")), "no half-written lexical index left behind"
+    assert not list(settings.store_dir("shop").rglob(".bm25.*")), "no half-written lexical index left behind"
 
 
 def test_catalog_export_prints_cleaned_products(settings, products_csv):

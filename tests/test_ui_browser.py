@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -36,10 +39,10 @@ def assistant(demo_retriever):
     return Assistant(demo_retriever, RetrievalOrderRanker(), ScriptedLLM(reply, delay_s=0.02))
 
 
-def serve(assistant):
+def serve(assistant, **options):
     from shopassist.ui.app import build_app, launch_app
 
-    app = build_app(assistant, title="shopassist · demo")
+    app = build_app(assistant, title="shopassist · demo", **options)
     return app, launch_app(app, "127.0.0.1", free_port())
 
 
@@ -231,3 +234,60 @@ def test_the_cards_come_before_the_answer_text_is_complete(demo_retriever, brows
 def _recent(summary: str) -> str:
     """The 'recently bought …' part of a shopper summary: what makes it this shopper's."""
     return summary.split("recently bought ", 1)[1].split(",")[0]
+
+
+# Trains a small ranker on the test slice once the file named by argv[3] exists (so the test sees
+# the page before the artefact lands), and saves it where the serving ranker looks.
+SMALL_TRAINING = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from shopassist.catalog.store import load_catalog
+    from shopassist.ranking import artefacts
+    from shopassist.ranking.models.sasrec import SASRecConfig
+    from shopassist.ranking.pipeline import TrainConfig, train
+    from shopassist.ranking.sources import from_catalog
+    from shopassist.ranking.split import production_fold
+    from shopassist.settings import Settings
+
+    home, source, go = sys.argv[1:4]
+    while not Path(go).exists():
+        time.sleep(0.05)
+    data, _ = from_catalog(load_catalog(Path(source), "demo-slice"))
+    config = TrainConfig(SASRecConfig(dim=8, epochs=2), recency_grid=((1, 1.0),), segments=2, combiners=("logistic C=1",))
+    artefacts.save(train(production_fold(data, "leave-last-out"), data, config), Settings(home=Path(home)), "demo-slice", {})
+    """
+)
+
+
+def test_the_page_says_popularity_while_training_then_the_trained_ranker(demo_retriever, retail_slice, browser, tmp_path):
+    """`ui --train-in-background`: the page serves at once with the untrained ranker and says so;
+    the ranker trained in a real background process is used, and named, from the turn after it lands."""
+    from shopassist.ranking import load_ranker
+    from shopassist.settings import Settings
+    from shopassist.ui.training import BackgroundTraining
+
+    settings, go = Settings(home=tmp_path / "home"), tmp_path / "go"
+    assistant = Assistant(demo_retriever, load_ranker(settings, "demo-slice", demo_retriever.catalog), ScriptedLLM(reply))
+    training = BackgroundTraining([sys.executable, "-c", SMALL_TRAINING, str(settings.home), str(retail_slice), str(go)], tmp_path / "train.log")
+    training.start()
+    app, url = serve(assistant, training=training.state)
+    shop = Shop(browser, url)
+    try:
+        line = shop.page.locator(".ranking")
+        assert line.inner_text() == "ranking: popularity (training…)"
+        shop.ask(QUESTION)
+        assert line.get_attribute("data-ranker") == "popularity"
+
+        go.touch()
+        deadline = time.monotonic() + 120
+        while training.state() == "training…" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert training.state() == "", training.log.read_text()[-2000:]
+        shop.ask(QUESTION)
+        shop.page.wait_for_selector('.ranking[data-ranker="trained model v0001"]')
+        assert line.inner_text() == "ranking: trained model v0001"
+    finally:
+        training.stop()
+        shop.context.close()
+        app.close()

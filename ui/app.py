@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from html import escape
 from typing import TypeVar
@@ -137,8 +137,10 @@ def _notice(text: str) -> str:
     return f'<div class="notice" role="alert">{escape(text)}</div>'
 
 
-def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 50) -> gr.Blocks:
-    """The chat page for one assistant; serve it with `launch_app`. Here, a one-product shop:
+def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 50,
+              training: Callable[[], str | None] = lambda: None) -> gr.Blocks:
+    """The chat page for one assistant; serve it with `launch_app`. `training` says how a
+    background training run is going (ui/training.py), for the page's ranking line. Here, a one-product shop:
 
     >>> from shopassist.catalog.models import Product
     >>> from shopassist.catalog.store import Catalog
@@ -172,6 +174,12 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
         summary = known.get(user) or assistant.shopper_summary(user)
         return f'<div class="profile" data-shopper="{escape(user)}"><b>Shopper {escape(user)}</b> · {escape(summary)}</div>'
 
+    def ranking() -> str:
+        """Which ranker answers now, e.g. 'ranking: popularity (training…)' → 'ranking: trained model v0002'."""
+        in_use, state = assistant.ranking_in_use(), training()
+        text = f"ranking: {in_use}" + (f" ({state})" if state else "")
+        return f'<div class="ranking" data-ranker="{escape(in_use)}">{escape(text)}</div>'
+
     def switch(choice: str | None):
         """A different shopper is a different conversation: drop the chat, the session and the cards.
         The model starts reading the new shopper's prompt prefix while they type."""
@@ -181,25 +189,25 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
     def respond(message: str, choice: str | None, messages: list[dict], shelf: Shelf) -> Iterator[tuple]:
         message = (message or "").strip()
         if not message:
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         user = user_of(choice)
         messages = [*messages, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
         shelf = replace(shelf, suggestions=(), marks={}, busy=True)
         # The input, Send and the picker stay locked until the answer is complete.
         locked = gr.update(interactive=False)
-        yield messages, shelf, _working("Searching the catalogue…"), gr.update(value="", interactive=False), locked, locked
+        yield messages, shelf, _working("Searching the catalogue…"), gr.update(value="", interactive=False), locked, locked, gr.skip()
         text = ""
         turn = shelf.turn + 1
         try:
             for item in on_one_thread(assistant.stream(user, message, shelf.session)):
                 if isinstance(item, Shortlist):  # the cards first: they are ready long before the prose
                     shelf = Shelf(item.session, item.suggestions, {}, turn)
-                    yield messages, shelf, _working("Writing the answer…"), gr.skip(), gr.skip(), gr.skip()
+                    yield messages, shelf, _working("Writing the answer…"), gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 elif isinstance(item, Chunk):
                     text += item.text
                     messages = [*messages[:-1], {"role": "assistant", "content": text}]
-                    yield messages, gr.skip(), _working("Writing the answer…"), gr.skip(), gr.skip(), gr.skip()
+                    yield messages, gr.skip(), _working("Writing the answer…"), gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 else:  # the Answer, always last: its text is the verified whole
                     messages = [*messages[:-1], {"role": "assistant", "content": shown_text(item)}]
                     shelf = Shelf(item.session, tuple(item.suggestions), shelf.marks if shelf.session == item.session else {}, turn)
@@ -207,7 +215,7 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
             messages = [*messages[:-1], {"role": "assistant", "content": explain(error)}]
             shelf = replace(shelf, busy=False, turn=turn)  # the cards, if they came, stay: they are real products
         unlocked = gr.update(interactive=True)
-        yield messages, shelf, "", unlocked, unlocked, unlocked
+        yield messages, shelf, "", unlocked, unlocked, unlocked, ranking()  # the ranker that answered this turn
 
     def give_feedback(product_id: str, kind: str, shelf: Shelf):
         try:
@@ -233,6 +241,7 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
                     box = gr.Textbox(placeholder="What are you looking for?", show_label=False, elem_id="ask", scale=5, autofocus=True)
                     send = gr.Button("Send", variant="primary", elem_id="send", scale=1, min_width=90)
                 status = gr.HTML("", elem_id="status")
+                ranking_line = gr.HTML("", elem_id="ranking")
             with gr.Column(scale=2, min_width=320, elem_id="shelf"):
 
                 @gr.render(inputs=[shelf_state], show_progress="hidden")
@@ -259,8 +268,9 @@ def build_app(assistant: Assistant, title: str = "shopassist", shoppers: int = 5
         chat.clear(lambda: (Shelf(), ""), outputs=[shelf_state, status], show_progress="hidden")  # 🗑 starts over
         gr.on(
             [box.submit, send.click], respond, inputs=[box, picker, chat, shelf_state],
-            outputs=[chat, shelf_state, status, box, send, picker], show_progress="hidden", concurrency_limit=CONCURRENT_TURNS,
+            outputs=[chat, shelf_state, status, box, send, picker, ranking_line], show_progress="hidden", concurrency_limit=CONCURRENT_TURNS,
         )  # fmt: skip
+        app.load(ranking, outputs=[ranking_line], show_progress="hidden")
     return app
 
 

@@ -39,14 +39,23 @@ def ui(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 7860,
     auth: Annotated[Optional[str], typer.Option("--auth", help="user:password asked for before the page opens; use it whenever --host is not 127.0.0.1.")] = None,
     llm: Annotated[Optional[str], typer.Option("--llm", help="Model: smollm2-135m, qwen2.5-coder-1.5b, a .gguf file or a hub id.")] = None,
+    train_in_background: Annotated[bool, typer.Option(
+        "--train-in-background",
+        help="If the store has no trained ranker yet, serve at once with the untrained one and run `shopassist train` "
+        "in a child process; the trained ranker is used from the turn after it lands.",
+    )] = False,
 ) -> None:
-    """Open the shopping chat in a browser: streamed answers, product cards, 👍 / 👎 / add to cart."""
+    """Open the shopping chat in a browser: streamed answers, product cards, 👍 / 👎 / add to cart.
+
+    A reindex or a training run that lands while it serves is used from the next turn, no restart."""
     login = credentials(auth)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("shopassist").setLevel(logging.INFO)
     log_turns_as_json()  # one JSON line per turn on stderr, for the operator's log pipeline
     from shopassist.assistant.factory import open_assistant
+    from shopassist.ranking import artefacts
     from shopassist.ui.app import build_app, launch_app
+    from shopassist.ui.training import BackgroundTraining
 
     settings = ctx.find_root().obj
     if llm:
@@ -55,10 +64,21 @@ def ui(
     assistant = open_assistant(settings, store)
     if host not in _LOOPBACK and login is None:
         typer.echo(f"warning: serving on {host} without --auth: anyone who can reach this port can use it", err=True)
-    app = build_app(assistant, title=f"shopassist · {store}")
+    training = BackgroundTraining.for_store(settings, store)
+    if train_in_background:
+        trained = artefacts.latest(settings, store)
+        if trained is None:
+            training.start()
+            typer.echo(f"training the ranker in the background (log: {training.log}); ranking by popularity until it lands", err=True)
+        else:
+            typer.echo(f"a trained ranker exists ({trained.name}): not training again — run `shopassist train --store {store}` to retrain", err=True)
+    app = build_app(assistant, title=f"shopassist · {store}", training=training.state)
     try:
-        url = launch_app(app, host, port, login, health=assistant)
-    except OSError as e:  # Gradio's way of saying the address cannot be bound
-        raise ConfigError(f"cannot listen on {host}:{port}: the port is taken or the address is not this machine's — pick another with --port or --host") from e
-    typer.echo(f"shopassist ui: {url}  (Ctrl-C to stop; {url.rstrip('/')}/health for a load balancer)", err=True)
-    app.block_thread()
+        try:
+            url = launch_app(app, host, port, login, health=assistant)
+        except OSError as e:  # Gradio's way of saying the address cannot be bound
+            raise ConfigError(f"cannot listen on {host}:{port}: the port is taken or the address is not this machine's — pick another with --port or --host") from e
+        typer.echo(f"shopassist ui: {url}  (Ctrl-C to stop; {url.rstrip('/')}/health for a load balancer)", err=True)
+        app.block_thread()
+    finally:
+        training.stop()

@@ -4,6 +4,7 @@ CSS = """
 .masthead { font-size: 1.5rem; font-weight: 700; padding: 4px 0 8px; }
 .masthead .logo { margin-right: 4px; }
 .profile { font-size: 0.9rem; color: var(--body-text-color-subdued); padding: 2px 4px 6px; }
+.ranking { font-size: 0.8rem; color: var(--body-text-color-subdued); padding: 2px 4px; }
 .working { display: flex; align-items: center; gap: 8px; color: var(--body-text-color-subdued); padding: 6px 2px; }
 .spinner { width: 14px; height: 14px; border-radius: 50%; border: 2px solid var(--border-color-primary);
            border-top-color: var(--color-accent); animation: shop-spin 0.8s linear infinite; }

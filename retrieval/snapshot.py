@@ -1,0 +1,48 @@
+"""A store's snapshot written as one new generation (catalog/generations.py): the lexical index,
+the cleaned catalogue and the manifest, every file the serving side reads. Nothing here is served
+until `generations.publish` switches the pointer, so a writer killed between two files leaves the
+previous generation serving."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from shopassist.catalog import generations
+from shopassist.catalog.store import Catalog, write_manifest
+from shopassist.retrieval.lexical import LexicalIndex
+
+LEXICAL = "bm25"
+
+
+def write_snapshot(
+    store_folder: Path,
+    catalog: Catalog,
+    fingerprint: str,
+    about: dict,
+    say: Callable[[str], None] = lambda _: None,
+    wrote: Callable[[str], None] = lambda _: None,
+) -> Path:
+    """Write a new, unpublished generation of the store; returns its folder. The lexical index is
+    built again only when the products changed (`fingerprint`): else the current one is linked in.
+    `say` hears each stage, `wrote(name)` each file or folder once it is complete.
+
+    >>> import tempfile; from shopassist.catalog.models import Product
+    >>> folder = Path(tempfile.mkdtemp()); shop = Catalog("toy", {"1": Product("1", "Red mug", "Red mug")})
+    >>> generation = write_snapshot(folder, shop, "f1", {"name": "toy"})
+    >>> generations.publish(folder, generation); Catalog.open("toy", generations.current(folder)).products["1"].title
+    'Red mug'
+    """
+    previous = generations.current(store_folder)
+    generation = generations.start(store_folder)
+    if LexicalIndex.load(previous / LEXICAL, fingerprint) is not None:
+        generations.carry(previous, generation, (LEXICAL,))
+    else:  # products or lexical settings changed
+        say("writing the lexical index …")
+        LexicalIndex.build(list(catalog.products.values())).save(generation / LEXICAL, fingerprint)
+    wrote(LEXICAL)
+    say("writing the store snapshot …")
+    catalog.save(generation, wrote)
+    write_manifest(generation, **about)
+    wrote("store.json")
+    return generation
