@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from shopassist.assistant.answer import Answer
 from shopassist.assistant.followup import interpret, stated, states
 from shopassist.assistant.grounding import Grounding, SentenceFilter
-from shopassist.assistant.llm import LLM, GenerationOptions, Prefills
+from shopassist.assistant.llm import LLM, GenerationOptions, Message, Prefills
 from shopassist.assistant.privacy import mask_pii
 from shopassist.assistant.reading import FollowUpReader
 from shopassist.assistant.prompt import build_messages, stable_prefix
@@ -71,7 +71,8 @@ class _Generation:
     """What the model was asked and gave in one turn, for the turn's log line."""
 
     model: str
-    prompt_chars: int  # the messages' characters: backends do not report prompt tokens
+    prompt_chars: int  # the messages' characters
+    tokens_in: int | None  # the prompt's tokens, chat template included, where the backend can count them (not a remote server)
     tokens_out: int  # streamed pieces; llama.cpp and OpenAI-compatible servers stream one token per piece
 
 
@@ -280,7 +281,7 @@ class Assistant:
             yield Chunk(("\n" if text_parts else "") + text)
             text_parts.append(text)
         clock.mark("generate")
-        generation = None if self.llm is None else _Generation(self.llm.name, sum(len(m.content) for m in messages), tokens_out)
+        generation = None if self.llm is None else _Generation(self.llm.name, sum(len(m.content) for m in messages), _count_tokens(self.llm, messages), tokens_out)
         yield from self._finish(state, clock, " ".join(text_parts).strip(), top, kind, language, streamed=True, dropped=dict(sentences.reasons),
                                 reason=reason, generation=generation)
 
@@ -412,11 +413,24 @@ def _log_turn(answer: Answer, generation: _Generation | None) -> None:
         "timings_ms": {k: round(v, 1) for k, v in answer.timings.items()},
         "model": generation.model if generation else None,
         "prompt_chars": generation.prompt_chars if generation else 0,
+        "tokens_in": generation.tokens_in if generation else 0,
         "tokens_out": generation.tokens_out if generation else 0,
         "answered_by": answer.answered_by,
         "reason": answer.reason,
         "grounding_dropped": dict(answer.dropped),
     }})  # fmt: skip
+
+
+def _count_tokens(llm: LLM, messages: list[Message]) -> int | None:
+    """The prompt's tokens for the log line, where the backend can count them; never fails a turn."""
+    count = getattr(llm, "count_tokens", None)
+    if count is None:
+        return None
+    try:
+        return count(messages)
+    except Exception as e:  # a log field is not worth an answer
+        log.debug("could not count the prompt's tokens: %s", e)
+        return None
 
 
 @dataclass(frozen=True)

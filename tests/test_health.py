@@ -31,9 +31,25 @@ def test_each_turn_is_one_json_log_line(demo_retriever):
     assert first["logger"] == TURNS and first["session"] == answer.session and first["kind"] == "suggestions"
     assert set(first["timings_ms"]) >= {"understand", "retrieve", "rank", "prompt", "generate", "total", "first_token"}
     assert first["model"] == "scripted-1" and first["tokens_out"] >= 8 and first["prompt_chars"] > 100
+    assert first["tokens_in"] is None and first["answered_by"] == "model"  # a scripted model cannot count tokens
     assert first["grounding_dropped"] == {"price": 1} and first["suggestions"] == 3
     assert second["kind"] == "answer" and second["model"] is None and second["tokens_out"] == 0  # answered by code
     assert "17850" not in out.getvalue()  # no shopper id in the operator's log
+
+
+def test_the_log_line_counts_the_prompt_tokens_a_real_model_reads(demo_retriever, small_llm):
+    import logging
+
+    assistant = Assistant(demo_retriever, RetrievalOrderRanker(), small_llm)
+    out = io.StringIO()
+    handler = log_turns_as_json(out)
+    try:
+        assistant.ask("17850", "christmas decoration")
+    finally:
+        logging.getLogger(TURNS).removeHandler(handler)
+    line = json.loads(out.getvalue().splitlines()[-1])
+    # the prompt (rules, shopper line, a dozen product lines) in tokens, chat template included: about chars / 4
+    assert line["prompt_chars"] / 8 < line["tokens_in"] < line["prompt_chars"], line
 
 
 def test_health_of_every_part(demo_retriever, log_settings):

@@ -66,6 +66,29 @@ class LlamaCppLLM:
             except ValueError as e:
                 raise LLMError(f"{self.name}: {e} — the prompt prefix does not fit the context") from e
 
+    def count_tokens(self, messages: Sequence[Message]) -> int:
+        """Tokens the model reads for `messages`, chat template included (for the turn's log line):
+        the GGUF's own template rendered as llama.cpp renders it, then its tokenizer. No model lock:
+        both read only the vocabulary and the metadata.
+
+        >>> from shopassist.assistant.llm.shipped import SHIPPED_LLMS
+        >>> llm = LlamaCppLLM(SHIPPED_LLMS["smollm2-135m"].parts[0].locate(), n_threads=1)
+        >>> 5 < llm.count_tokens([Message("user", "Say hi.")]) < 40
+        True
+        """
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        chat = [m.to_dict() for m in messages]
+        template = self._llama.metadata.get("tokenizer.chat_template")
+        if template is None:  # no template in the file: llama.cpp falls back to its own format; count the text
+            text = "\n".join(m["content"] for m in chat)
+        else:
+            token_text = self._llama._model.token_get_text
+            eos, bos = self._llama.token_eos(), self._llama.token_bos()
+            formatter = Jinja2ChatFormatter(template, token_text(eos) if eos != -1 else "", token_text(bos) if bos != -1 else "")
+            text = formatter(messages=chat).prompt
+        return len(self._llama.tokenize(text.encode(), add_bos=False, special=True))
+
     def stream(self, messages: Sequence[Message], options: GenerationOptions = GenerationOptions()) -> Iterator[str]:
         chat = [m.to_dict() for m in messages]
 

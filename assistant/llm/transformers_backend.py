@@ -117,6 +117,11 @@ class TransformersLLM:
             if not (target / "config.json").is_file():
                 warnings.warn(f"could not keep the converted model in {target} ({e}); the next start converts again", stacklevel=2)
 
+    def count_tokens(self, messages: Sequence[Message]) -> int:
+        """Tokens the model reads for `messages`, chat template included (for the turn's log line)."""
+        encoded = self._tokenizer.apply_chat_template([m.to_dict() for m in messages], add_generation_prompt=True, tokenize=True, return_dict=True)
+        return len(encoded["input_ids"])
+
     def stream(self, messages: Sequence[Message], options: GenerationOptions = GenerationOptions()) -> Iterator[str]:
         chat = [m.to_dict() for m in messages]
 
