@@ -83,7 +83,7 @@ def main() -> None:
     parts = read_icecat(args.catalog, args.limit)
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as work:
         settings = Settings.load(home=home)
-        embedder = load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline)
+        embedder = load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline, settings.models_dir)
 
         def timed(folder: Path):
             started = time.perf_counter()

@@ -79,7 +79,7 @@ def eval_search(
 
     settings = _settings(ctx, embedder)
     judged = Judgements.read(judgments)
-    embedder = load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline)
+    embedder = load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline, settings.models_dir)
     spec = SourceSpec.resolve(settings, None, catalog)
     with progress_bar(f"indexing {spec.name}") as progress:
         build_store(settings, spec, embedder, progress=progress)

@@ -20,7 +20,7 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
     """The retriever for a store built by `shopassist reindex` (raises StoreNotFound otherwise)."""
     folder = settings.store_dir(store)
     catalog = Catalog.open(store, folder)
-    embedder = embedder or load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline)
+    embedder = embedder or load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline, settings.models_dir)
     fingerprint = catalog_fingerprint(catalog)
     lexical = LexicalIndex.load(folder / "bm25", fingerprint)
     if lexical is None:  # built by an older version, or out of step: rebuilding takes seconds

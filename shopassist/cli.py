@@ -86,7 +86,7 @@ def reindex(
     settings = _settings(ctx, embedder)
     spec = SourceSpec.resolve(settings, store, catalog)
     _err(f"loading {spec.path} …")
-    model = load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline)
+    model = load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline, settings.models_dir)
     with progress_bar(f"embedding {spec.name}") as progress:
         loaded, result = build_store(settings, spec, model, _mapping(map_), progress, say=_err)
     report = loaded.report

@@ -69,7 +69,7 @@ def conversation(
     if catalog is None and store is None:
         raise ConfigError("say which shop: --catalog PATH --judgments CSV (e.g. the Icecat folder), or --store demo")
     settings = _settings(ctx, embedder)
-    model = load_embedder(settings.embedder, settings.embed_batch_size)
+    model = load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline, settings.models_dir)
     spec = SourceSpec.resolve(settings, store, catalog)
     if catalog is not None:
         with progress_bar(f"indexing {spec.name}") as progress:
