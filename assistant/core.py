@@ -212,6 +212,7 @@ class Assistant:
             mentionable=tuple(bought),  # "since you bought …"
         )
         sentences = SentenceFilter(grounding, max_sentences=len(top) + 1)
+        space = "" if language == "zh" else " "  # Chinese sentences follow each other with no space
         if self.llm is not None:
             try:
                 for piece in self.llm.stream(messages, self.options):
@@ -219,12 +220,12 @@ class Assistant:
                         clock.since_start("first_token")
                     for sentence in sentences.feed(piece):
                         text_parts.append(sentence)
-                        yield Chunk(sentence + " ")
+                        yield Chunk(sentence + space)
                     if sentences.full:
                         break  # closing the stream stops generation: no tokens wasted
                 for sentence in sentences.flush():
                     text_parts.append(sentence)
-                    yield Chunk(sentence + " ")
+                    yield Chunk(sentence + space)
             except LLMError as e:
                 log.warning("LLM failed, answering from the template: %s", e)
             if sentences.dropped:
@@ -235,7 +236,7 @@ class Assistant:
             yield Chunk(("\n" if text_parts else "") + text)
             text_parts.append(text)
         clock.mark("generate")
-        yield from self._finish(state, clock, " ".join(text_parts).strip(), top, kind, language, streamed=True, dropped=dict(sentences.reasons))
+        yield from self._finish(state, clock, space.join(text_parts).strip(), top, kind, language, streamed=True, dropped=dict(sentences.reasons))
 
     def _finish(self, state: Session, clock: _TurnTimer, text: str, top: list[Suggestion], kind: str, language: str,
                 streamed: bool = False, keep_shown: bool = False, dropped: dict[str, int] | None = None) -> Iterator[Chunk | Answer]:
