@@ -28,8 +28,11 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
         lexical.save(folder / "bm25", fingerprint)
     vectors = VectorIndex.open(settings, store, embedder.name)
     dense = DenseIndex.from_vector_index(vectors, lexical.ids)
-    # Chinese questions over a catalogue in another language are searched in its words; the
-    # dictionary is read on the first Chinese query, not here.
+    return Retriever(catalog, embedder, lexical, dense, fusion or FusionConfig(), vector_index=vectors, translator=translator_for(catalog, lexical))
+
+
+def translator_for(catalog: Catalog, lexical: LexicalIndex) -> QueryTranslator | None:
+    """Chinese questions over a catalogue in another language are searched in its words; a Chinese
+    catalogue is searched as typed. The dictionary is read on the first Chinese query, not here."""
     chinese = catalogue_language(p.title for p in catalog.products.values()) == "zh"
-    translator = None if chinese else QueryTranslator(Cedict(), lexical.document_frequencies)
-    return Retriever(catalog, embedder, lexical, dense, fusion or FusionConfig(), vector_index=vectors, translator=translator)
+    return None if chinese else QueryTranslator(Cedict(), lexical.document_frequencies)
