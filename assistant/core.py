@@ -212,7 +212,6 @@ class Assistant:
             mentionable=tuple(bought),  # "since you bought …"
         )
         sentences = SentenceFilter(grounding, max_sentences=len(top) + 1)
-        space = "" if language == "zh" else " "  # Chinese sentences follow each other with no space
         if self.llm is not None:
             try:
                 for piece in self.llm.stream(messages, self.options):
@@ -220,12 +219,12 @@ class Assistant:
                         clock.since_start("first_token")
                     for sentence in sentences.feed(piece):
                         text_parts.append(sentence)
-                        yield Chunk(sentence + space)
+                        yield Chunk(sentence + _after(sentence))
                     if sentences.full:
                         break  # closing the stream stops generation: no tokens wasted
                 for sentence in sentences.flush():
                     text_parts.append(sentence)
-                    yield Chunk(sentence + space)
+                    yield Chunk(sentence + _after(sentence))
             except LLMError as e:
                 log.warning("LLM failed, answering from the template: %s", e)
             if sentences.dropped:
@@ -236,7 +235,7 @@ class Assistant:
             yield Chunk(("\n" if text_parts else "") + text)
             text_parts.append(text)
         clock.mark("generate")
-        yield from self._finish(state, clock, space.join(text_parts).strip(), top, kind, language, streamed=True, dropped=dict(sentences.reasons))
+        yield from self._finish(state, clock, "".join(p + _after(p) for p in text_parts).strip(), top, kind, language, streamed=True, dropped=dict(sentences.reasons))
 
     def _finish(self, state: Session, clock: _TurnTimer, text: str, top: list[Suggestion], kind: str, language: str,
                 streamed: bool = False, keep_shown: bool = False, dropped: dict[str, int] | None = None) -> Iterator[Chunk | Answer]:
@@ -346,3 +345,12 @@ def _describe(catalog: Catalog, user: str | None, bought: list[Product], new: st
 def _recent_purchases(catalog: Catalog, user: str | None, n: int) -> list[Product]:
     """The shopper's last `n` distinct purchases that the catalogue still lists, newest first."""
     return [catalog.products[p] for p in catalog.shopper_events.recent_purchases(user, n, among=catalog.products)]
+
+
+def _after(sentence: str) -> str:
+    """What follows a sentence in the answer: nothing after a Chinese full stop, a space after any other.
+
+    >>> _after("很适合您。") + _after("It suits you.")
+    ' '
+    """
+    return "" if sentence.endswith(("。", "！", "？")) else " "

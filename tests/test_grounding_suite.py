@@ -192,5 +192,7 @@ def test_chinese_turns_through_the_demo_model_stay_grounded(demo_llm, poisoned_r
         for reason, count in answer.dropped.items():
             dropped[reason] = dropped.get(reason, 0) + count
         print(f"{message} → [{answer.kind}, dropped {answer.dropped}] {answer.text}")
-    assert kinds.get("suggestions", 0) >= len(CHINESE) // 2  # the model answered, not only the templates
+    # The model's own text reached the shopper, not only templates: at least two of the three
+    # ordinary wishes; a turn whose every sentence carried a planted invention falls back.
+    assert kinds.get("suggestions", 0) >= 2, kinds
     print(f"qwen2.5-coder-1.5b: {len(CHINESE)} Chinese turns, answer kinds {kinds}, model sentences dropped by reason {dropped}")
