@@ -115,6 +115,8 @@ class Grounding:
         >>> g = Grounding([Product("1", "索尼 蓝牙音箱", "索尼 蓝牙音箱", brand="Sony", price=40.95, currency="CNY")])
         >>> g.check("[1]只要¥40.95，很适合您。"), g.check("[1]只要20元。"), g.check("华为音箱也不错。")
         ('索尼 蓝牙音箱只要¥40.95，很适合您。', None, None)
+        >>> g.check("[1] 索尼 蓝牙音箱 (¥40.95)")
+        '索尼 蓝牙音箱 (¥40.95)'
         """
         return self.judge(sentence)[0]
 
@@ -180,7 +182,11 @@ class Grounding:
             return None, "feature"
         if false_comparison(sentence, about) is not None:
             return None, "comparison"
-        return _REF.sub(lambda m: self.products[int(m.group(1)) - 1].display_title, sentence).strip(), ""
+        rendered = _REF.sub(lambda m: self.products[int(m.group(1)) - 1].display_title, sentence)
+        for n in set(refs):  # "[1] Red Mug (£4.50)" copied from the list names it once
+            title = re.escape(self.products[n - 1].display_title)
+            rendered = re.sub(rf"({title})\s*{title}", r"\1", rendered, flags=re.I)
+        return rendered.strip(), ""
 
     def about(self, sentence: str) -> list[Product]:
         """The listed products a sentence speaks of, in the order it names them ([n] or full title).
