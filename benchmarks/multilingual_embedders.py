@@ -52,7 +52,7 @@ def main() -> None:
     queries = list(english.by_query)[: args.queries]
     sets = {"en": {q: english.by_query[q] for q in queries}}
     # The Chinese file lists the same queries in the same order, judged on the same products.
-    sets["zh"] = {q: r for q, r in chinese.by_query.items() if set(r) & {d for rs in sets["en"].values() for d in rs}}
+    sets["zh"] = {q: chinese.by_query[q] for q in list(chinese.by_query)[: args.queries]}
     pool = sorted({d for judged in sets.values() for ratings in judged.values() for d in ratings} & set(catalog.products))
     texts = [catalog.products[d].search_text() for d in pool]
     lexical = LexicalIndex.load(settings.store_dir(args.store) / "bm25", catalog_fingerprint(catalog)) or LexicalIndex.build(list(catalog.products.values()))

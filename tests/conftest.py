@@ -76,10 +76,10 @@ def products_csv(retail_slice, tmp_path_factory) -> Path:
     return path
 
 
-def build_retriever(catalog, home: Path, embedder):
+def build_retriever(catalog, home: Path, embedder, translate: bool = False):
     """A real hybrid retriever over `catalog`: embedded Chroma under `home`, BM25 in memory (its
-    vector index attached, so the same parts also serve `dense_mode="chroma"`), Chinese questions
-    translated as `open_retriever` does."""
+    vector index attached, so the same parts also serve `dense_mode="chroma"`); with `translate`,
+    Chinese questions are searched in the catalogue's words, as `open_retriever` does."""
     from shopassist.retrieval.indexing import reindex
     from shopassist.retrieval.dense import DenseIndex
     from shopassist.retrieval.factory import translator_for
@@ -92,7 +92,7 @@ def build_retriever(catalog, home: Path, embedder):
     reindex(catalog, index, embedder)
     lexical = LexicalIndex.build(list(catalog.products.values()))
     return Retriever(catalog, embedder, lexical, DenseIndex.from_vector_index(index, lexical.ids), vector_index=index,
-                     translator=translator_for(catalog, lexical))
+                     translator=translator_for(catalog, lexical) if translate else None)
 
 
 @pytest.fixture(scope="session")

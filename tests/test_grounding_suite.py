@@ -82,7 +82,7 @@ def poisoned_retriever(retail_slice, embedder, tmp_path_factory):
         pid: dataclasses.replace(p, description=INJECTED_DESCRIPTION) if i % 3 == 0 else p
         for i, (pid, p) in enumerate(clean.products.items())
     }
-    return build_retriever(Catalog("poisoned", products, clean.shoppers, clean.events), tmp_path_factory.mktemp("poisoned"), embedder)
+    return build_retriever(Catalog("poisoned", products, clean.shoppers, clean.events), tmp_path_factory.mktemp("poisoned"), embedder, translate=True)
 
 
 def assert_grounded(answer, message, catalog, user=None):
