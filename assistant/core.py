@@ -258,12 +258,12 @@ class Assistant:
                         clock.timings["llm_wait"] = (time.perf_counter() - asked) * 1000  # queue + prompt reading
                     for sentence in sentences.feed(piece):
                         text_parts.append(sentence)
-                        yield Chunk(sentence + " ")
+                        yield Chunk(sentence + _after(sentence))
                     if sentences.full:
                         break  # closing the stream stops generation: no tokens wasted
                 for sentence in sentences.flush():
                     text_parts.append(sentence)
-                    yield Chunk(sentence + " ")
+                    yield Chunk(sentence + _after(sentence))
             except LLMBusy as e:  # expected under load: said in the answer, not a fault
                 clock.timings["llm_wait"] = (time.perf_counter() - asked) * 1000
                 failure = "llm busy"
@@ -282,8 +282,8 @@ class Assistant:
             text_parts.append(text)
         clock.mark("generate")
         generation = None if self.llm is None else _Generation(self.llm.name, sum(len(m.content) for m in messages), _count_tokens(self.llm, messages), tokens_out)
-        yield from self._finish(state, clock, " ".join(text_parts).strip(), top, kind, language, streamed=True, dropped=dict(sentences.reasons),
-                                reason=reason, generation=generation)
+        yield from self._finish(state, clock, "".join(p + _after(p) for p in text_parts).strip(), top, kind, language, streamed=True,
+                                dropped=dict(sentences.reasons), reason=reason, generation=generation)
 
     def _finish(self, state: Session, clock: _TurnTimer, text: str, top: list[Suggestion], kind: str, language: str,
                 streamed: bool = False, keep_shown: bool = False, dropped: dict[str, int] | None = None,
@@ -482,3 +482,12 @@ def _describe(catalog: Catalog, user: str | None, bought: list[Product], new: st
 def _recent_purchases(catalog: Catalog, user: str | None, n: int) -> list[Product]:
     """The shopper's last `n` distinct purchases that the catalogue still lists, newest first."""
     return [catalog.products[p] for p in catalog.shopper_events.recent_purchases(user, n, among=catalog.products)]
+
+
+def _after(sentence: str) -> str:
+    """What follows a sentence in the answer: nothing after a Chinese full stop, a space after any other.
+
+    >>> _after("很适合您。") + _after("It suits you.")
+    ' '
+    """
+    return "" if sentence.endswith(("。", "！", "？")) else " "

@@ -236,7 +236,7 @@ def _ordinals(message: str, count: int, pattern: re.Pattern[str] = _ORDINAL_WORD
     return found
 
 
-_TOPICS_ZH = {"防水": "waterproof", "无线": "wireless", "蓝牙": "bluetooth", "颜色": "colour", "尺寸": "size", "大小": "size", "重量": "weight", "材料": "material", "材质": "material", "电池": "battery", "保修": "warranty"}
+TOPICS_ZH = {"防水": "waterproof", "无线": "wireless", "蓝牙": "bluetooth", "颜色": "colour", "尺寸": "size", "大小": "size", "重量": "weight", "材料": "material", "材质": "material", "电池": "battery", "保修": "warranty"}
 
 
 def _topic(message: str) -> str:
@@ -245,7 +245,7 @@ def _topic(message: str) -> str:
     >>> _topic("is the second one made of glass?"), _topic("does it have a battery?"), _topic("how heavy is it?")
     ('is made of glass', 'has a battery', 'weight')
     """
-    for zh, en in _TOPICS_ZH.items():
+    for zh, en in TOPICS_ZH.items():
         if zh in message:
             return en
     match = _ASKED_TOPIC.search(message)

@@ -6,6 +6,10 @@ into catalogue titles. A sentence is dropped when it cites a number not in the l
 price no listed product has, names a catalogue id or a brand not in the list, or names something
 (a capitalised word) that the listed products do not contain.
 
+Chinese answers pass the same checks: sentences end at 。！？ as at .!?, "¥20" / "20元" / "人民币20" /
+"二十元" are prices (catalog.money reads them), a brand written in Chinese (华为) is the brand it
+names, and a name in Chinese quotation marks (《…》, 「…」, “…”) must be a listed product's own words.
+
 The shopper's own words license nothing: asked for "a Rolex Submariner" in a shop with no Rolex, a
 model that writes "the Rolex Submariner is a classic" has named a product the shop does not sell.
 Features and comparisons are checked too (`claims`): "made of soft, breathable fabric" about a mug
@@ -21,20 +25,23 @@ from dataclasses import dataclass, field
 
 from shopassist.assistant.claims import false_comparison, unsupported_feature
 from shopassist.catalog.models import Product
-from shopassist.catalog.money import SYMBOLS
+from shopassist.catalog.money import MONEY, SYMBOLS, amount_of
+from shopassist.retrieval.query import CHINESE_BRANDS
 
 _REF = re.compile(r"\[(\d{1,3})\]")
 # Why a sentence was dropped: a number not in the list, a price, catalogue id, brand or name that is
 # not the listed products', a feature or comparison their catalogue text does not support; and, by
 # the filter, a repeat or a second sentence about no product.
 DROP_REASONS = ("number", "price", "id", "brand", "name", "feature", "comparison", "repeat", "uncited")
-_MONEY = re.compile(
-    r"(?:[£$€¥]|\b(?:GBP|USD|EUR|RMB)\s?)\s?(\d{1,7}(?:[.,]\d{1,2})?)"
-    r"|(\d{1,7}(?:[.,]\d{1,2})?)\s?(?:[£$€¥元]|\s?(?:GBP|USD|EUR|pounds?|dollars?|euros?|pence|p)\b)",
-    re.I,
-)
+_MONEY = MONEY
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'&\-]*")
-_ID_LIKE = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9\-]{3,}\b")
+# Latin-script boundaries, not \b: in "型号ABC123" the Chinese character before the id is a word character too.
+_ID_LIKE = re.compile(r"(?<![A-Za-z0-9\-])[A-Za-z0-9][A-Za-z0-9\-]{3,}(?<!-)(?![A-Za-z0-9])")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# A name set off in Chinese quotation marks: 《哈利波特》魔杖, 「龙猫」抱枕, “超能”保温杯.
+_QUOTED_ZH = re.compile(r"《([^》]+)》|「([^」]+)」|『([^』]+)』|“([^”]*[\u4e00-\u9fff][^”]*)”")
+# 兄弟 (Brother) is also "brother": "a gift for your brother" names no printer maker.
+_CHINESE_BRANDS = {zh: en for zh, en in CHINESE_BRANDS.items() if _HAN.search(zh) and zh != "兄弟"}
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+")
 
 # Capitalised words a shop assistant uses that name nothing.
@@ -66,12 +73,16 @@ class Grounding:
     _allowed: frozenset[str] = field(init=False, default=frozenset())
     _prices: tuple[float, ...] = field(init=False, default=())
     _coded: re.Pattern[str] | None = field(init=False, default=None)  # "12.00 SEK": amounts in the listed codes
+    _text: str = field(init=False, default="")  # the listed products' own text, lower case: Chinese names are found in it
 
     def __post_init__(self) -> None:
         words: set[str] = set()
+        texts: list[str] = []
         for p in (*self.products, *self.mentionable):
             for text in (p.title, p.display_title, p.brand or "", p.category or "", p.description, *p.attributes.values()):
                 words.update(w.lower() for w in _WORD.findall(text))
+                texts.append(text.lower())
+        object.__setattr__(self, "_text", "\n".join(texts))
         # A currency with no sign is written after the amount, as its code (catalog.money): the
         # code names nothing, and the amount before it is a price to check like "£4.50".
         codes = sorted({p.currency.upper() for p in self.products if p.currency.upper() not in SYMBOLS})
@@ -101,6 +112,11 @@ class Grounding:
         >>> g = Grounding([Product("1", "RED MUG", "Red Mug", price=45, currency="SEK")])
         >>> g.check("[1] costs 45.00 SEK."), g.check("[1] costs 4.00 SEK.")
         ('Red Mug costs 45.00 SEK.', None)
+        >>> g = Grounding([Product("1", "索尼 蓝牙音箱", "索尼 蓝牙音箱", brand="Sony", price=40.95, currency="CNY")])
+        >>> g.check("[1]只要¥40.95，很适合您。"), g.check("[1]只要20元。"), g.check("华为音箱也不错。")
+        ('索尼 蓝牙音箱只要¥40.95，很适合您。', None, None)
+        >>> g.check("[1] 索尼 蓝牙音箱 (¥40.95)")
+        '索尼 蓝牙音箱 (¥40.95)'
         """
         return self.judge(sentence)[0]
 
@@ -126,10 +142,9 @@ class Grounding:
         for p in (*self.products, *self.mentionable):
             for title in {p.display_title, p.title}:
                 priced = re.sub(re.escape(title), " ", priced, flags=re.I) if title else priced
-        amounts = [m.group(1) or m.group(2) for m in _MONEY.finditer(priced)]
-        amounts += self._coded.findall(priced) if self._coded else []
-        for written in amounts:
-            amount = float(written.replace(",", "."))
+        amounts = [amount_of(m) for m in _MONEY.finditer(priced)]
+        amounts += [float(written.replace(",", ".")) for written in self._coded.findall(priced)] if self._coded else []
+        for amount in amounts:
             if not any(abs(amount - price) < 0.005 for price in (*self._prices, *self.bounds)):
                 return None, "price"
         listed_ids = {p.id.lower() for p in self.products}
@@ -141,23 +156,37 @@ class Grounding:
         lowered = plain.lower()
         listed_brands = {(p.brand or "").lower() for p in self.products}
         for brand in self.known_brands:
-            if brand not in listed_brands and brand not in self._allowed and re.search(rf"(?<![\w]){re.escape(brand)}(?![\w])", lowered):
+            if brand not in listed_brands and brand not in self._allowed and re.search(rf"(?<![A-Za-z0-9]){re.escape(brand)}(?![A-Za-z0-9])", lowered):
                 return None, "brand"
+        for zh, brand in _CHINESE_BRANDS.items():  # "华为" names Huawei as surely as "Huawei" does
+            if zh in plain and brand not in listed_brands and brand not in self._allowed and zh not in self._text:
+                return None, "brand"
+        chinese = bool(_HAN.search(plain))
         words = [w.group(0) for w in _WORD.finditer(plain)]
         for position, text in enumerate(words):
-            if not text[0].isupper():
-                continue  # lower-case words name nothing by themselves
-            if position == 0 and not (len(words) > 1 and words[1][0].isupper()):
-                continue  # every sentence starts with a capital; one that starts a Title Case name does not
+            if not any(c.isupper() for c in text):
+                continue  # lower-case words name nothing by themselves; "iPhone" does
+            # Every English sentence starts with a capital; one that starts a Title Case name does
+            # not, and Chinese has no capitals, so a capital there is always a name.
+            if position == 0 and not chinese and not any(c.isupper() for c in text[1:]) and not (len(words) > 1 and words[1][0].isupper()):
+                continue
             low = text.lower()
             if low not in self._allowed and low not in COMMON_WORDS:
+                return None, "name"
+        for quoted in _QUOTED_ZH.finditer(plain):
+            name = next(g for g in quoted.groups() if g).strip().lower()
+            if name and name not in self._text:
                 return None, "name"
         about = self.about(sentence)
         if unsupported_feature(plain, [*(about or self.products), *self.mentionable]) is not None:
             return None, "feature"
         if false_comparison(sentence, about) is not None:
             return None, "comparison"
-        return _REF.sub(lambda m: self.products[int(m.group(1)) - 1].display_title, sentence).strip(), ""
+        rendered = _REF.sub(lambda m: self.products[int(m.group(1)) - 1].display_title, sentence)
+        for n in set(refs):  # "[1] Red Mug (£4.50)" copied from the list names it once
+            title = re.escape(self.products[n - 1].display_title)
+            rendered = re.sub(rf"({title})\s*{title}", r"\1", rendered, flags=re.I)
+        return rendered.strip(), ""
 
     def about(self, sentence: str) -> list[Product]:
         """The listed products a sentence speaks of, in the order it names them ([n] or full title).

@@ -10,7 +10,9 @@ from shopassist.assistant.llm import Message
 from shopassist.catalog.money import money
 from shopassist.ranking.contract import Suggestion
 
-LANGUAGES = {"en": "English", "zh": "Chinese (简体中文)"}
+# The last line of a turn's prompt for a shopper who did not write English, in their language: the
+# 1.5B model answered Chinese questions in English when told "(Answer in Chinese.)" before the list.
+LANGUAGE_NOTES = {"zh": "请用简体中文回答，用 [1] 这样的编号指代商品。"}
 MAX_REASON_CHARS = 32  # "you bought this before", "popular with shoppers like you"
 
 
@@ -70,8 +72,13 @@ def stable_prefix(shopper: str) -> list[Message]:
 def build_messages(suggestions: list[Suggestion], message: str, shopper: str, language: str) -> list[Message]:
     """The system rules are the same for every turn and the shopper line for every turn of one
     shopper: llama.cpp reuses that prefix, so a turn only reads its message and products (the
-    message first: a header between them would be read anew every turn)."""
+    message first: a header between them would be read anew every turn), then, for a shopper
+    who wrote Chinese, the instruction to answer in Chinese, read last.
+
+    >>> build_messages([], "蓝牙音箱", "new", "zh")[1].content.splitlines()[-1]
+    '请用简体中文回答，用 [1] 这样的编号指代商品。'
+    """
     products = "\n".join(product_line(i, s) for i, s in enumerate(suggestions, 1))
-    note = f"\n(Answer in {LANGUAGES[language]}.)" if language != "en" else ""
+    note = f"\n{LANGUAGE_NOTES[language]}" if language in LANGUAGE_NOTES else ""
     user = render("user", shopper=shopper, products=products, message=message, language_note=note)
     return [Message("system", render("system")), Message("user", user)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from shopassist.assistant.followup import TOPICS_ZH
 from shopassist.assistant.grounding import _MONEY, _WORD, COMMON_WORDS
 from shopassist.catalog.models import Product
 from shopassist.catalog.money import money
@@ -48,14 +49,29 @@ def names_not_carried(what: str, suggestions: list[Suggestion]) -> list[str]:
     return [w for w in _WORD.findall(what) if w[0].isupper() and w.lower() not in carried and w.lower() not in COMMON_WORDS]
 
 
+def _extra(constraints: tuple[str, ...], language: str) -> str:
+    """The constraints understood, in brackets: "（100元以下，not Philips）" reads as Chinese."""
+    if not constraints:
+        return ""
+    return f"（{'，'.join(constraints)}）" if language == "zh" else f" ({', '.join(constraints)})"
+
+
 def fallback(suggestions: list[Suggestion], what: str, constraints: tuple[str, ...], language: str) -> str:
     """The templated answer used when the model's output is unusable. When the shopper named
-    something the suggestions are not, it says so instead of passing them off as a match."""
+    something the suggestions are not, it says so instead of passing them off as a match.
+
+    >>> mug = Suggestion(Product("1", "RED MUG", "Red Mug", price=4.5), 1.0, "匹配", {})
+    >>> print(fallback([mug], "马克杯", ("5元以下",), "zh"))
+    按“马克杯”（5元以下）为您找到这几款：
+    1. Red Mug — £4.50：匹配
+    >>> fallback([mug], "Rolex 手表", (), "zh").splitlines()[0]
+    '没有找到“Rolex 手表”，最接近的是这几款：'
+    """
     missing = names_not_carried(what, suggestions)
     what = quoted(what)
-    extra = f" ({', '.join(constraints)})" if constraints else ""
+    extra = _extra(constraints, language)
     if language == "zh":
-        head = f"店里没有“{what}”{extra}，最接近的商品：" if missing else f"为您找到这些商品（{what}{extra}）："
+        head = f"没有找到“{what}”{extra}，最接近的是这几款：" if missing else f"按“{what}”{extra}为您找到这几款："
     elif missing:
         head = f"The shop doesn't carry “{what}”{extra}; the closest products it has:"
     else:
@@ -70,10 +86,14 @@ def clarify(language: str) -> str:
 
 
 def no_results(what: str, constraints: tuple[str, ...], language: str) -> str:
+    """
+    >>> no_results("飞机模型", ("10元以下",), "zh")
+    '抱歉，没有找到符合“飞机模型”（10元以下）的商品。换个说法，或者放宽条件试试？'
+    """
     what = quoted(what)
-    extra = f" ({', '.join(constraints)})" if constraints else ""
+    extra = _extra(constraints, language)
     if language == "zh":
-        return f"抱歉，店里没有符合“{what}”{extra}的商品。换个说法或放宽条件试试？"
+        return f"抱歉，没有找到符合“{what}”{extra}的商品。换个说法，或者放宽条件试试？"
     return f"Sorry, the shop has nothing that matches “{what}”{extra}. Try other words or fewer constraints?"
 
 
@@ -94,9 +114,9 @@ def comparison(products: list[Product], topic: str, language: str) -> str:
         low, high = priced[0], priced[-1]
         if low.price == high.price:
             listed = ", ".join(f"{p.display_title} ({money(p.price, p.currency)})" for p in priced)
-            return f"它们价格相同：{listed}。" if language == "zh" else f"They cost the same: {listed}."
+            return f"这几款价格一样：{'、'.join(f'{p.display_title}（{money(p.price, p.currency)}）' for p in priced)}。" if language == "zh" else f"They cost the same: {listed}."
         gap = money(high.price - low.price, low.currency)
-        if language == "zh":
+        if language == "zh":  # "A（¥20.00）比B（¥35.00）便宜¥15.00。"
             return f"{low.display_title}（{money(low.price, low.currency)}）比{high.display_title}（{money(high.price, high.currency)}）便宜{gap}。"
         return f"{low.display_title} ({money(low.price, low.currency)}) is cheaper than {high.display_title} ({money(high.price, high.currency)}), by {gap}."
     lines = []
@@ -125,9 +145,13 @@ def not_carried(brands: tuple[str, ...], language: str) -> str:
     """
     names = " / ".join(brands)
     if language == "zh":
-        return f"店里没有{names}的商品。换个品牌，或者说“不限品牌”？"
+        return f"抱歉，店里没有{'、'.join(brands)}的商品。要不要看看别的品牌，或者不限品牌？"
     return f"The shop doesn't carry {names}. Another brand, or 'any brand'?"
 
+
+# The Chinese word a question's topic was read from, to answer in it; the yes-or-no ones take 是否.
+_ASKED_ZH = {en: zh for zh, en in reversed(TOPICS_ZH.items())}
+_YES_NO = frozenset({"waterproof", "wireless", "bluetooth"})
 
 # Words of a question that are not what it asks about: "is made of glass" is looked up as "glass".
 _ASKING_WORDS = frozenset("is are has have comes come includes include with made of from in a an the it good for".split())
@@ -144,11 +168,16 @@ def product_facts(product: Product, topic: str, language: str) -> str:
     facts = {"title": product.display_title, "description": product.description, **product.attributes}
     terms = [w for w in re.findall(r"[\w\-]+", topic.lower()) if w not in _ASKING_WORDS] or [topic.lower()]
     found = [(k, v) for k, v in facts.items() if topic and all(t in k.lower() or t in str(v).lower() for t in terms)]
+    if not found and language == "zh" and _ASKED_ZH.get(topic):  # a Chinese catalogue says 防水, not "waterproof"
+        found = [(k, v) for k, v in facts.items() if _ASKED_ZH[topic] in str(v)]
     name, price = product.display_title, money(product.price, product.currency)
-    if language == "zh":
+    if language == "zh":  # "目录里没有写明 X（¥40.95）是否防水，我不想乱猜。"
         if found:
             return f"{name}（{price}）：目录中写着 " + "；".join(f"{k}：{v}" for k, v in found[:3]) + "。"
-        return f"目录里没有写明 {name}（{price}）的这一点{('（' + topic + '）') if topic else ''}。"
+        asked = _ASKED_ZH.get(topic, "")
+        if not asked:
+            return f"目录里没有写明 {name}（{price}）的这一点{('（' + topic + '）') if topic else ''}，我不想乱猜。"
+        return f"目录里没有写明 {name}（{price}）{'是否' if topic in _YES_NO else '的'}{asked}，我不想乱猜。"
     if found:
         return f"{name} ({price}): the catalogue lists " + "; ".join(f"{k}: {v}" for k, v in found[:3]) + "."
     if topic.split(" ", 1)[0] in ("is", "are", "has", "comes", "includes"):

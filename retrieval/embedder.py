@@ -39,6 +39,13 @@ GPU_BATCH_SIZE = 1024  # texts per forward pass on a GPU: small next to its memo
 # Short names of models that ship inside PyPI packages, so they load with no hub access.
 SHIPPED_SENTENCE_TRANSFORMERS = {"all-minilm-l6-v2": _minilm_path}
 
+# Short names of sentence-transformers folders assembled into the data directory's models/ folder
+# (not pip-installable as a model; README "Search in Chinese" has the recipe), with what is known
+# about them: whether a Chinese query can be embedded as typed, and the longest passage worth
+# reading (EmbeddingGemma reads title + description ~3x faster cut at 128 tokens, and a product is
+# recognised by its first lines).
+LOCAL_FOLDERS = {"embeddinggemma-300m": {"multilingual": True, "max_seq_length": 128}}
+
 
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model: a shipped short name, a local folder, or a hub id.
@@ -48,11 +55,21 @@ class SentenceTransformerEmbedder:
     (1, 384)
     """
 
-    def __init__(self, model: str = "all-minilm-l6-v2", batch_size: int = 256, device: str | None = None):
+    def __init__(self, model: str = "all-minilm-l6-v2", batch_size: int = 256, device: str | None = None,
+                 models_dir: Path | None = None):
         from sentence_transformers import SentenceTransformer
 
+        known = LOCAL_FOLDERS.get(model, {})
         if model in SHIPPED_SENTENCE_TRANSFORMERS:
             location = str(SHIPPED_SENTENCE_TRANSFORMERS[model]())
+        elif known:
+            folder = (models_dir or Path()) / model
+            if not (folder / "modules.json").exists():
+                raise ModelNotFound(
+                    f"embedding model {model!r} is not assembled in {folder}: follow README "
+                    "'Search in Chinese' to put its sentence-transformers folder there"
+                )
+            location = str(folder)
         elif Path(model).expanduser().exists():
             location = str(Path(model).expanduser())
         else:
@@ -73,11 +90,18 @@ class SentenceTransformerEmbedder:
             # returned as float32, so the index cannot tell. Large batches keep a GPU busy.
             self._model.half()
             batch_size = max(batch_size, GPU_BATCH_SIZE)
-        self.name = model if model in SHIPPED_SENTENCE_TRANSFORMERS else Path(model).name
+        self.name = model if model in SHIPPED_SENTENCE_TRANSFORMERS or known else Path(model).name
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dimension())
         self.batch_size = batch_size
-        self.multilingual = False  # the shipped model is English-only; a hub model's languages are unknown
+        # The shipped MiniLM is English-only; a hub model's languages are unknown unless listed above.
+        self.multilingual = bool(known.get("multilingual", False))
+        if "max_seq_length" in known:
+            self._model.max_seq_length = known["max_seq_length"]
+        # Models trained with query/document prompts (EmbeddingGemma) name them in their config;
+        # without them its queries land far from its passages.
+        prompts = getattr(self._model, "prompts", {}) or {}
+        self._prompts = {True: "query" if "query" in prompts else None, False: "document" if "document" in prompts else None}
 
     def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
         if not texts:
@@ -86,12 +110,13 @@ class SentenceTransformerEmbedder:
             # One short query gains nothing from several threads, and on a busy machine their
             # hand-offs cost ~10x (measured: 44 ms on 1 thread vs 159 ms on 2 under load).
             with torch_threads(1):
-                return self._encode(texts)
-        return self._encode(texts)
+                return self._encode(texts, query)
+        return self._encode(texts, query)
 
-    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+    def _encode(self, texts: Sequence[str], query: bool) -> np.ndarray:
         vectors = self._model.encode(
             list(texts),
+            prompt_name=self._prompts[query],
             batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
@@ -134,9 +159,10 @@ class E5Embedder:
 OTHER_EMBEDDERS = {"multilingual-e5-small": E5Embedder}
 
 
-def load_embedder(name: str, batch_size: int = 256, hub_offline: bool = True) -> Embedder:
+def load_embedder(name: str, batch_size: int = 256, hub_offline: bool = True, models_dir: Path | None = None) -> Embedder:
     """The embedder a settings name stands for: all-minilm-l6-v2 (default, English),
-    multilingual-e5-small (English and Chinese), a sentence-transformers folder, or a hub id
+    multilingual-e5-small (English and Chinese), embeddinggemma-300m (assembled under
+    `models_dir`, i.e. `Settings.models_dir`), a sentence-transformers folder, or a hub id
     (downloaded only when `hub_offline` is False, i.e. `Settings.hub_offline`).
 
     >>> load_embedder("all-minilm-l6-v2").dim
@@ -145,7 +171,7 @@ def load_embedder(name: str, batch_size: int = 256, hub_offline: bool = True) ->
     prepare_libraries(hub_offline)
     if name in OTHER_EMBEDDERS:
         return OTHER_EMBEDDERS[name]()
-    return SentenceTransformerEmbedder(name, batch_size=batch_size)
+    return SentenceTransformerEmbedder(name, batch_size=batch_size, models_dir=models_dir)
 
 
 def embedder_from(settings: Settings) -> Embedder:
@@ -158,4 +184,4 @@ def embedder_from(settings: Settings) -> Embedder:
         from shopassist.retrieval.openai_embedder import OpenAIEmbedder
 
         return OpenAIEmbedder(settings.embed_url, settings.embedder, settings.embed_batch_size, settings.embed_timeout_s)
-    return load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline)
+    return load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline, settings.models_dir)

@@ -34,11 +34,14 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
     vectors = VectorIndex.open(settings, store, embedder.name)
     vectors.check_dim(embedder.dim, embedder.name)
     dense = DenseIndex.from_vector_index(vectors, lexical.ids, compact=settings.compact_vectors)
-    # Chinese questions over a catalogue in another language are searched in its words; the
-    # dictionary is read on the first Chinese query, not here.
+    return Retriever(catalog, embedder, lexical, dense, fusion or FusionConfig(), vector_index=vectors, translator=translator_for(catalog, lexical))
+
+
+def translator_for(catalog: Catalog, lexical: LexicalIndex) -> QueryTranslator | None:
+    """Chinese questions over a catalogue in another language are searched in its words; a Chinese
+    catalogue is searched as typed. The dictionary is read on the first Chinese query, not here."""
     chinese = catalogue_language(p.title for p in catalog.products.values()) == "zh"
-    translator = None if chinese else QueryTranslator(Cedict(), lexical.document_frequencies)
-    return Retriever(catalog, embedder, lexical, dense, fusion or FusionConfig(), vector_index=vectors, translator=translator)
+    return None if chinese else QueryTranslator(Cedict(), lexical.document_frequencies)
 
 
 class StoreWatch:

@@ -13,7 +13,7 @@ from shopassist.settings import Settings
 
 EmbedderOpt = Annotated[
     Optional[str],
-    typer.Option("--embedder", help="all-minilm-l6-v2 (default, English), multilingual-e5-small (English + Chinese), a folder or a hub id."),
+    typer.Option("--embedder", help="all-minilm-l6-v2 (default, English), multilingual-e5-small (English + Chinese), embeddinggemma-300m (assembled in <home>/models), a folder or a hub id."),
 ]
 
 def _settings(ctx: typer.Context, embedder: str | None = None) -> Settings:

@@ -78,11 +78,13 @@ def products_csv(retail_slice, tmp_path_factory) -> Path:
     return path
 
 
-def build_retriever(catalog, home: Path, embedder):
+def build_retriever(catalog, home: Path, embedder, translate: bool = False):
     """A real hybrid retriever over `catalog`: embedded Chroma under `home`, BM25 in memory (its
-    vector index attached, so the same parts also serve `dense_mode="chroma"`)."""
+    vector index attached, so the same parts also serve `dense_mode="chroma"`); with `translate`,
+    Chinese questions are searched in the catalogue's words, as `open_retriever` does."""
     from shopassist.retrieval.indexing import reindex
     from shopassist.retrieval.dense import DenseIndex
+    from shopassist.retrieval.factory import translator_for
     from shopassist.retrieval.lexical import LexicalIndex
     from shopassist.retrieval.retriever import Retriever
     from shopassist.retrieval.vector_index import VectorIndex
@@ -91,7 +93,8 @@ def build_retriever(catalog, home: Path, embedder):
     index = VectorIndex.open(Settings.load(home=home), catalog.name, embedder.name)
     reindex(catalog, index, embedder)
     lexical = LexicalIndex.build(list(catalog.products.values()))
-    return Retriever(catalog, embedder, lexical, DenseIndex.from_vector_index(index, lexical.ids), vector_index=index)
+    return Retriever(catalog, embedder, lexical, DenseIndex.from_vector_index(index, lexical.ids), vector_index=index,
+                     translator=translator_for(catalog, lexical) if translate else None)
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,13 @@ over an English catalogue (translated with CC-CEDICT), with real stores, models 
 
 import pytest
 
+from shopassist.assistant.core import Assistant
+from shopassist.assistant.grounding import Grounding, SentenceFilter
+from shopassist.catalog.models import Product
+from shopassist.catalog.money import money
 from shopassist.catalog.source_spec import SourceSpec
 from shopassist.catalog.store import load_catalog
+from shopassist.ranking.fakes import RetrievalOrderRanker
 from shopassist.retrieval.cedict import Cedict
 from shopassist.retrieval.factory import open_retriever
 from shopassist.retrieval.indexing import build_store
@@ -145,3 +150,79 @@ def test_eval_search_reports_the_untranslated_hybrid_beside_the_shipped_one(sett
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout.strip().splitlines()[-1])
     assert scores["hybrid"]["ndcg@10"] > scores["hybrid_untranslated"]["ndcg@10"] + 0.3
+
+
+# Chinese answers stay grounded: the same verifier, with Chinese sentences, ¥/元 prices and brands.
+SPEAKER = Product("1993197", "索尼 MBS-100 便携蓝牙音箱 黑色", "索尼 MBS-100 便携蓝牙音箱 黑色", brand="Sony", price=40.95, currency="CNY",
+                  description="无线蓝牙连接，随身携带")
+TORCH = Product("888313", "飞利浦 SFL3461 防水手电筒 小号", "飞利浦 SFL3461 防水手电筒 小号", brand="Philips", price=17.95, currency="CNY",
+                description="橡胶外壳")
+
+
+@pytest.mark.parametrize(
+    "sentence, reason",
+    [
+        ("[1]现在只要¥19.90，很划算。", "price"),
+        ("[1]只卖20元。", "price"),
+        ("[2]折后价 9.99 元。", "price"),
+        ("[1]售价人民币99。", "price"),
+        ("[1]只要二十元！", "price"),
+        ("[2]只要￥5。", "price"),
+        ("我们还有华为Mate 60手机，同样值得考虑。", "brand"),
+        ("[1]和小米手环都很受欢迎。", "brand"),
+        ("[1]外加《哈利波特》魔杖，孩子一定喜欢。", "name"),
+        ("[2]和「龙猫」抱枕是绝配。", "name"),
+        ("[1]搭配PlayStation 5更好玩。", "name"),
+        ("[1]的型号ABCD99X也很好。", "id"),
+        ("[1]是不锈钢的，非常结实。", "feature"),
+        ("[2]是红色的。", "feature"),
+        ("[1]比[2]便宜。", "comparison"),
+        ("[1]比[2]轻。", "comparison"),
+        ("[3]也不错。", "number"),
+    ],
+)
+def test_an_invented_product_or_price_in_a_chinese_sentence_is_dropped(sentence, reason):
+    grounding = Grounding([SPEAKER, TORCH], catalogue_ids=frozenset({"1993197", "888313", "abcd99x"}), known_brands=frozenset({"sony", "philips", "huawei"}))
+    assert grounding.judge(sentence) == (None, reason)
+
+
+@pytest.mark.parametrize(
+    "sentence, shown",
+    [
+        ("[1]只要¥40.95，随身带着听歌很方便。", "索尼 MBS-100 便携蓝牙音箱 黑色只要¥40.95，随身带着听歌很方便。"),
+        ("[2]售价17.95元，防水，夜里出门正合适。", "飞利浦 SFL3461 防水手电筒 小号售价17.95元，防水，夜里出门正合适。"),
+        ("[2]比[1]便宜，是索尼之外的另一个选择。", "飞利浦 SFL3461 防水手电筒 小号比索尼 MBS-100 便携蓝牙音箱 黑色便宜，是索尼之外的另一个选择。"),
+        ("[1]是黑色的蓝牙音箱，比较适合户外。", "索尼 MBS-100 便携蓝牙音箱 黑色是黑色的蓝牙音箱，比较适合户外。"),
+    ],
+)
+def test_a_true_chinese_sentence_is_shown_with_its_product_named(sentence, shown):
+    assert Grounding([SPEAKER, TORCH]).check(sentence) == shown
+
+
+def test_a_chinese_answer_is_split_on_chinese_full_stops_and_each_sentence_checked():
+    sentences = SentenceFilter(Grounding([SPEAKER, TORCH]))
+    kept = [*sentences.feed("[1]很适合您。[1]今天只要¥1！[2]也不错"), *sentences.feed("，夜跑时很实用？"), *sentences.flush()]
+    assert kept == ["索尼 MBS-100 便携蓝牙音箱 黑色很适合您。", "飞利浦 SFL3461 防水手电筒 小号也不错，夜跑时很实用？"]
+    assert sentences.reasons == {"price": 1}
+
+
+@pytest.fixture(scope="module")
+def chinese_assistant(chinese_store):
+    """The Chinese catalogue's assistant with no language model: every answer is a template."""
+    return Assistant(chinese_store, RetrievalOrderRanker(), None)
+
+
+def test_chinese_templates_read_as_chinese_and_state_only_catalogue_facts(chinese_assistant):
+    found = chinese_assistant.ask("new", "蓝牙音箱")
+    assert found.kind == "fallback" and found.text.startswith("按“蓝牙音箱”为您找到这几款：")
+    compared = chinese_assistant.ask("new", "哪个更便宜，第一个还是第二个？", session=found.session)
+    first, second = found.suggestions[0].product, found.suggestions[1].product
+    low, high = sorted((first, second), key=lambda p: p.price)
+    assert compared.text == f"{low.display_title}（{money(low.price, low.currency)}）比{high.display_title}（{money(high.price, high.currency)}）便宜{money(high.price - low.price, low.currency)}。"
+    cart = chinese_assistant.ask("new", "把第二个加入购物车", session=found.session)
+    assert cart.kind == "cart" and cart.text == f"已把{second.display_title}（{money(second.price, second.currency)}）加入购物车。"
+    missing = chinese_assistant.ask("new", "有华为的吗？")
+    assert missing.kind == "not_carried" and missing.text.startswith("抱歉，店里没有华为的商品")
+    asked = chinese_assistant.ask("new", "手电筒")
+    waterproof = chinese_assistant.ask("new", "第一个防水吗？", session=asked.session)
+    assert "防水" in waterproof.text and "目录中写着" in waterproof.text  # the Chinese catalogue says 防水, in Chinese

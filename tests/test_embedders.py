@@ -77,3 +77,10 @@ def test_e5_matches_chinese_queries_with_english_products(e5):
     products = e5.embed(["bluetooth speaker", "kitchen knife", "children's backpack"])
     queries = e5.embed(["蓝牙音箱", "菜刀", "儿童书包"], query=True)
     assert (queries @ products.T).argmax(axis=1).tolist() == [0, 1, 2]
+
+
+def test_an_assembled_model_missing_from_the_data_directory_says_where_it_should_be(tmp_path):
+    from shopassist.errors import ModelNotFound
+
+    with pytest.raises(ModelNotFound, match=r"embeddinggemma-300m.*not assembled in .*models/embeddinggemma-300m"):
+        load_embedder("embeddinggemma-300m", models_dir=tmp_path / "models")

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from shopassist.assistant.claims import FEATURE_WORDS, product_words
-from shopassist.assistant.grounding import _MONEY  # the one pattern for an amount of money in text
+from shopassist.catalog.money import MONEY, amount_of  # the one reader of an amount of money in text
 from shopassist.retrieval.query import COLOURS
 from shopassist.assistant.simulation.policy import View
 from shopassist.catalog.models import Product
@@ -50,8 +50,8 @@ class Audit:
         # A shown product's own words may hold what reads as an amount ("Gift Voucher £100.00", a
         # model "2710p"): quoting the catalogue is no claim.
         quoted = " ".join(_catalogue_text(self.products[p.id]) for p in view.products if p.id in self.products)
-        for match in _MONEY.finditer(view.text):
-            amount = float((match.group(1) or match.group(2)).replace(",", "."))
+        for match in MONEY.finditer(view.text):
+            amount = amount_of(match)
             if round(amount * 100) not in allowed and match.group(0).strip() not in quoted:
                 context = view.text[max(match.start() - 40, 0) : match.end() + 10].replace("\n", " ")
                 found.append(f"price {amount:g} in the text is no product’s price: “…{context}…”")
