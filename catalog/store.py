@@ -247,6 +247,19 @@ def open_store(store_folder: Path, name: str) -> Catalog:
     return Catalog.open(name, generations.current(store_folder))
 
 
+def built_with(store_folder: Path) -> str | None:
+    """The embedder a built store's vectors were made with (its manifest), None for a new store.
+
+    >>> import tempfile; built_with(Path(tempfile.mkdtemp())) is None
+    True
+    """
+    manifest = generations.current(store_folder) / "store.json"
+    try:
+        return json.loads(manifest.read_text()).get("embedder")
+    except (FileNotFoundError, ValueError):
+        return None
+
+
 def write_manifest(folder: Path, **fields: object) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     write_text(folder / "store.json", json.dumps(fields, indent=2, default=str))

@@ -174,14 +174,26 @@ def load_embedder(name: str, batch_size: int = 256, hub_offline: bool = True, mo
     return SentenceTransformerEmbedder(name, batch_size=batch_size, models_dir=models_dir)
 
 
-def embedder_from(settings: Settings) -> Embedder:
+# The default embedder per catalogue language, chosen from the side-by-side figures in README
+# "Chinese shoppers": an English catalogue keeps MiniLM (Chinese questions are translated into the
+# catalogue's words, and EmbeddingGemma's small gain costs ~7x the CPU and a separate assembly); a
+# Chinese catalogue needs a model that reads Chinese text, and MiniLM is English-only.
+DEFAULT_EMBEDDERS = {"en": "all-minilm-l6-v2", "zh": "multilingual-e5-small"}
+
+
+def embedder_from(settings: Settings, language: str = "en", built_with: str | None = None) -> Embedder:
     """The embedder the settings ask for: a server's (`embed_url`) or one loaded in this process.
+    Unless the settings name one, a built store's own (`built_with`, from its manifest), else the
+    default for its catalogue's `language`.
 
     >>> embedder_from(Settings.load(home="/tmp/x")).name
     'all-minilm-l6-v2'
+    >>> embedder_from(Settings.load(home="/tmp/x"), "zh").name
+    'multilingual-e5-small'
     """
+    name = settings.embedder or built_with or DEFAULT_EMBEDDERS.get(language, DEFAULT_EMBEDDERS["en"])
     if settings.embed_url:
         from shopassist.retrieval.openai_embedder import OpenAIEmbedder
 
-        return OpenAIEmbedder(settings.embed_url, settings.embedder, settings.embed_batch_size, settings.embed_timeout_s)
-    return load_embedder(settings.embedder, settings.embed_batch_size, settings.hub_offline, settings.models_dir)
+        return OpenAIEmbedder(settings.embed_url, name, settings.embed_batch_size, settings.embed_timeout_s)
+    return load_embedder(name, settings.embed_batch_size, settings.hub_offline, settings.models_dir)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shopassist.catalog import generations
-from shopassist.catalog.store import Catalog
+from shopassist.catalog.store import Catalog, built_with
 from shopassist.retrieval.cedict import Cedict
 from shopassist.retrieval.dense import DenseIndex
 from shopassist.retrieval.embedder import Embedder, embedder_from
@@ -23,7 +23,7 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
     from its current generation: the pointer is read once, so every part comes from one snapshot."""
     folder = generations.current(settings.store_dir(store))
     catalog = Catalog.open(store, folder)
-    embedder = embedder or embedder_from(settings)
+    embedder = embedder or embedder_from(settings, catalogue_language(p.title for p in catalog.products.values()), built_with(settings.store_dir(store)))
     fingerprint = catalog_fingerprint(catalog)
     lexical = LexicalIndex.load(folder / LEXICAL, fingerprint)
     if lexical is None:  # built by an older version, or out of step: rebuilding takes seconds

@@ -28,8 +28,9 @@ from shopassist.catalog.report import write_rejects
 from shopassist.catalog.source_spec import SourceSpec
 from shopassist.catalog.sources.product_table import ColumnMapping
 from shopassist.catalog import generations
-from shopassist.catalog.store import Catalog, load_catalog
-from shopassist.retrieval.embedder import Embedder
+from shopassist.catalog.store import Catalog, built_with, load_catalog
+from shopassist.retrieval.embedder import Embedder, embedder_from
+from shopassist.retrieval.language import catalogue_language
 from shopassist.retrieval.snapshot import write_snapshot
 from shopassist.retrieval.vector_index import VectorIndex, product_metadata
 from shopassist.settings import Settings
@@ -135,12 +136,13 @@ def catalog_fingerprint(catalog: Catalog, hashes: dict[str, str] | None = None) 
 def build_store(
     settings: Settings,
     spec: SourceSpec,
-    embedder: Embedder,
+    embedder: Embedder | None,
     mapping: ColumnMapping | None = None,
     progress: Callable[[int, int], None] | None = None,
     say: Callable[[str], None] = lambda _: None,
 ) -> tuple[Catalog, ReindexResult]:
     """Load → (fail here, before touching anything, if the source is unreadable) → rejects file →
+    the embedder (`None`: the settings', else the store's own, else its catalogue language's default) →
     vector index → a new snapshot generation (lexical index, catalogue, manifest) → the pointer
     switched to it → removed products' vectors deleted. `say` hears each stage as it starts.
 
@@ -156,6 +158,8 @@ def build_store(
         catalog.report.events.accepted -= removed
         catalog.report.events.dropped["shopper asked to be forgotten"] += removed
     write_rejects(catalog.report.rejections, folder / "rejects.jsonl")
+    if embedder is None:  # the settings', else the one the store was built with, else its language's default
+        embedder = embedder_from(settings, catalogue_language(p.title for p in catalog.products.values()), built_with(folder))
     index = VectorIndex.open(settings, spec.name, embedder.name)
     index.check_dim(embedder.dim, embedder.name)
     hashes = index_hashes(catalog)

@@ -89,14 +89,12 @@ def reindex(
     """
     from shopassist.catalog.source_spec import SourceSpec
     from shopassist.retrieval.indexing import build_store
-    from shopassist.retrieval.embedder import embedder_from
-
     settings = _settings(ctx, embedder)
     spec = SourceSpec.resolve(settings, store, catalog)
     _err(f"loading {spec.path} …")
-    model = embedder_from(settings)
     with progress_bar(f"embedding {spec.name}") as progress:
-        loaded, result = build_store(settings, spec, model, _mapping(map_), progress, say=_err)
+        # The embedder is chosen once the catalogue is read: the store's own, or its language's default.
+        loaded, result = build_store(settings, spec, None, _mapping(map_), progress, say=_err)
     report = loaded.report
     for line in report.warnings:
         _err(f"warning: {line}")

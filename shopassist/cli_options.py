@@ -13,7 +13,7 @@ from shopassist.settings import Settings
 
 EmbedderOpt = Annotated[
     Optional[str],
-    typer.Option("--embedder", help="all-minilm-l6-v2 (default, English), multilingual-e5-small (English + Chinese), embeddinggemma-300m (assembled in <home>/models), a folder or a hub id."),
+    typer.Option("--embedder", help="all-minilm-l6-v2 (English), multilingual-e5-small (English + Chinese), embeddinggemma-300m (assembled in <home>/models), a folder or a hub id. Default: the store's own; for a new store all-minilm-l6-v2 for an English catalogue, multilingual-e5-small for a Chinese one."),
 ]
 
 def _settings(ctx: typer.Context, embedder: str | None = None) -> Settings:

@@ -25,7 +25,7 @@ class Settings:
     home: Path = field(default_factory=_default_home)  # every built artefact lives under here
     chroma_url: str | None = None  # None = embedded Chroma under home; else a `chroma run` server
     database_url: str | None = None  # None = each store's events in SQLite under home; else postgresql://… shared by app servers
-    embedder: str = "all-minilm-l6-v2"  # short name, local folder, or hub id
+    embedder: str | None = None  # short name, local folder, or hub id; None: the store's own, else by its catalogue's language (retrieval.embedder.DEFAULT_EMBEDDERS)
     embed_batch_size: int = 256  # large enough to amortise the forward pass, small enough for progress
     embed_url: str | None = None  # an OpenAI-compatible /v1/embeddings server (vLLM, TEI, llama.cpp) instead of embedding here
     embed_timeout_s: float = 120.0  # one batch on a busy CPU server takes seconds; a dead server must not hang a reindex

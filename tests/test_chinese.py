@@ -226,3 +226,20 @@ def test_chinese_templates_read_as_chinese_and_state_only_catalogue_facts(chines
     asked = chinese_assistant.ask("new", "手电筒")
     waterproof = chinese_assistant.ask("new", "第一个防水吗？", session=asked.session)
     assert "防水" in waterproof.text and "目录中写着" in waterproof.text  # the Chinese catalogue says 防水, in Chinese
+
+
+def test_a_chinese_catalogue_gets_a_chinese_reading_embedder_by_default_and_keeps_it(tmp_path):
+    """No --embedder: a new Chinese store is embedded with multilingual-e5-small (MiniLM reads
+    English only), its manifest says so, and serving and the next reindex use the same model."""
+    from shopassist.catalog.store import built_with
+    from shopassist.settings import Settings
+
+    settings = Settings.load(home=tmp_path / "home")
+    assert settings.embedder is None
+    spec = SourceSpec("zh-shop", write_csv(tmp_path / "shop.csv"))
+    build_store(settings, spec, None)
+    assert built_with(settings.store_dir("zh-shop")) == "multilingual-e5-small"
+    retriever = open_retriever(settings, "zh-shop")
+    assert retriever.embedder.name == "multilingual-e5-small" and retriever.search("咖啡机", k=3)
+    _, again = build_store(settings, spec, None)
+    assert (again.added, again.updated) == (0, 0)  # the same model: nothing re-embedded
