@@ -18,15 +18,9 @@ from shopassist.assistant.llm import FailingLLM, GenerationOptions, Message, Scr
 from shopassist.assistant.llm.llama_cpp_backend import LlamaCppLLM
 from shopassist.assistant.llm.openai_backend import OpenAICompatibleLLM
 from shopassist.errors import LLMBusy, LLMError
-from tests.conftest import model_held_busy
+from tests.conftest import free_port, model_held_busy
 
 HELLO = [Message("user", "hello")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
