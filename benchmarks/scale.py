@@ -32,13 +32,34 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 ICECAT = REPO.parent / "shared" / "data" / "icecat"
-# Variant axes: each real product becomes up to 1 + 6 + 4 + 5 + 4 = 20 products.
-VARIANTS = (
-    [(f"{c}", 1.0) for c in ("Black", "White", "Silver", "Blue", "Red", "Green")]
-    + [(f"size {s}", m) for s, m in (("S", 0.9), ("M", 1.0), ("L", 1.1), ("XL", 1.2))]
-    + [(f"{c}", m) for c, m in (("64 GB", 1.0), ("128 GB", 1.15), ("256 GB", 1.35), ("512 GB", 1.6), ("1 TB", 2.0))]
-    + [(f"pack of {n}", n * 0.9) for n in (2, 3, 5, 10)]
+# Variant axes; a variant takes at most one value from each, so each real product becomes up to
+# 7 × 5 × 6 × 5 = 1,050 products (19,406 Icecat products → 20 million): single-axis variants
+# first (colour, size, capacity or pack alone), then two axes together, and so on.
+AXES = (
+    [(c, 1.0) for c in ("Black", "White", "Silver", "Blue", "Red", "Green")],
+    [(f"size {s}", m) for s, m in (("S", 0.9), ("M", 1.0), ("L", 1.1), ("XL", 1.2))],
+    [(c, m) for c, m in (("64 GB", 1.0), ("128 GB", 1.15), ("256 GB", 1.35), ("512 GB", 1.6), ("1 TB", 2.0))],
+    [(f"pack of {n}", n * 0.9) for n in (2, 3, 5, 10)],
 )
+
+
+def variants(seed: int = 0) -> list[tuple[str, float]]:
+    """Every combination of at most one value per axis, fewest axes first (seeded order within).
+
+    >>> found = variants()
+    >>> len(found), found[0][0].count(",")
+    (1049, 0)
+    """
+    combos: list[list[tuple[str, float]]] = [[]]
+    for axis in AXES:
+        combos = [c + [v] for c in combos for v in [None, *axis]]  # type: ignore[list-item]
+    rng = random.Random(seed)
+    named = []
+    for combo in combos:
+        chosen = [v for v in combo if v is not None]
+        if chosen:
+            named.append((len(chosen), rng.random(), ", ".join(n for n, _ in chosen), float(np.prod([m for _, m in chosen]))))
+    return [(name, factor) for _, _, name, factor in sorted(named)]
 
 
 def synthetic_catalogue(size: int, out: Path, seed: int = 0) -> Path:
@@ -47,18 +68,17 @@ def synthetic_catalogue(size: int, out: Path, seed: int = 0) -> Path:
     from shopassist.catalog.store import load_catalog
 
     real = list(load_catalog(ICECAT).products.values())
-    order = list(range(len(VARIANTS)))
-    random.Random(seed).shuffle(order)
+    extra = variants(seed)
     written = 0
     with out.open("w") as f:
-        for round_ in range(len(VARIANTS) + 1):
+        for round_ in range(len(extra) + 1):
             for p in real:
                 if written == size:
                     return out
                 row = {"id": p.id, "title": p.title, "description": p.description, "brand": p.brand,
                        "category": p.category, "price": p.price, "currency": p.currency}  # fmt: skip
                 if round_:
-                    name, factor = VARIANTS[order[round_ - 1]]
+                    name, factor = extra[round_ - 1]
                     row.update(id=f"{p.id}-v{round_}", title=f"{p.title}, {name}",
                                price=None if p.price is None else round(p.price * factor, 2))  # fmt: skip
                 row["attr_t_synthetic"] = "variant" if round_ else "real Icecat product"

@@ -17,6 +17,7 @@ import shopassist.assistant.simulation
 from shopassist.assistant.core import Assistant
 from shopassist.assistant.simulation.audit import Audit
 from shopassist.assistant.simulation.baseline import search_list
+from shopassist.assistant.simulation.ceiling import ceiling
 from shopassist.assistant.simulation.goals import Goal, from_judgements
 from shopassist.assistant.simulation.phrasings import ACTS, HALVES, LANGUAGES, load, split
 from shopassist.assistant.simulation.policy import Shopper, Shown, View
@@ -183,6 +184,16 @@ def test_the_command_runs_on_a_small_catalogue(settings, products_csv, tmp_path)
     assert out["llm"] is None and run["goals"] == 2 and run["halves"]["tuned"]["conversations"] == 2
     assert "talking" in proc.stderr  # the progress bar
     assert "held_out" in run["halves"]  # both halves by default
+    # Each goal is the only product rated 3 for its query: knowing the judgements finds it at once.
+    assert run["ceiling"]["tuned"]["success@1"] == 1.0 and set(run["ceiling"]) == {"tuned", "held_out"}
+
+
+def test_the_ceiling_cannot_tell_apart_products_that_fit_the_same_facts():
+    """30 same-brand, same-price mugs rated 3: five looks of three show half of them at most."""
+    mugs = {str(i): Product(str(i), f"Acme mug {i}", f"Acme mug {i}", brand="Acme", price=4.0) for i in range(30)}
+    goals = [Goal(f"mug → {i}", mugs[i], "mug") for i in mugs]
+    found = ceiling(goals, {"mug": {i: 3 for i in mugs}}, mugs, [load("tuned")], seeds=2, turns=5)["tuned"]
+    assert 0 < sum(t is not None for t in found) <= len(found) // 2
 
 
 def test_halves_tuned_talks_with_the_tuned_phrasings_only(settings, products_csv, tmp_path):

@@ -69,7 +69,8 @@ def conversation(
     They use the assistant's public API only and see what a shopper sees. Reported per phrasing
     half (tuned, held out): success@1..T, pass^k over seeds, turns to success, per-act figures,
     answer kinds, grounding violations and latency — and the plain search list of the opening,
-    read 3 products per look for as many looks as turns, in the same run.
+    read 3 products per look for as many looks as turns, in the same run. With judgements, also the
+    ceiling: the same shoppers served by an assistant that knew which products are rated 3.
     """
     from tqdm import tqdm
 
@@ -80,6 +81,7 @@ def conversation(
     from shopassist.assistant.simulation import goals as goal_sources
     from shopassist.assistant.simulation.audit import Audit
     from shopassist.assistant.simulation.baseline import PER_LOOK, search_list
+    from shopassist.assistant.simulation.ceiling import ceiling
     from shopassist.assistant.simulation.phrasings import load
     from shopassist.assistant.simulation.report import Report
     from shopassist.assistant.simulation.runner import conversations
@@ -105,7 +107,8 @@ def conversation(
             build_store(settings, spec, model, progress=progress)
     retriever = open_retriever(settings, spec.name, model)
     shop = retriever.catalog
-    found = goal_sources.from_judgements(Judgements.read(judgments), shop) if judgments else goal_sources.from_purchases(shop)
+    judged = Judgements.read(judgments) if judgments else None
+    found = goal_sources.from_judgements(judged, shop) if judged is not None else goal_sources.from_purchases(shop)
     goals = spread(found.goals, limit)
     if not goals:
         raise ConfigError(f"no goals: {'no product is rated 3 in ' + str(judgments) if judgments else 'the store has no held-out purchases'}")
@@ -131,6 +134,8 @@ def conversation(
 
     baseline = search_list(search, goals, turns, PER_LOOK)
     phrasings = [load(h) for h in half_names]
+    # Judged goals: beside the list, the ceiling an assistant that knew the judgements would reach.
+    reachable = ceiling(goals, judged.by_query, shop.products, phrasings, seeds, turns) if judged is not None else None
     audit = Audit.of(shop.products)
     reports = []
     for label, ranker in rankers.items():
@@ -140,7 +145,7 @@ def conversation(
         total = len(goals) * seeds * len(phrasings)
         talks = list(tqdm(conversations(assistant, goals, phrasings, seeds, audit, turns), total=total, unit="conversation",
                           desc=f"talking ({label})" if len(rankers) > 1 else "talking", file=sys.stderr, dynamic_ncols=True))
-        reports.append(Report.of(talks, baseline, turns, seeds, found.missing, label if len(rankers) > 1 else ""))
+        reports.append(Report.of(talks, baseline, turns, seeds, found.missing, label if len(rankers) > 1 else "", reachable))
     about = {"store": spec.name, "llm": language_model.name if language_model is not None else None,
              "read_llm": reader.llm.name if reader is not None else None, **(reader.figures() if reader is not None else {})}
     if as_json:

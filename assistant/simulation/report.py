@@ -86,11 +86,14 @@ class Report:
     halves: dict[str, HalfFigures]
     search_list: list[float]  # success@1..T looks of 3 products
     label: str = ""  # e.g. the ranker, when a run compares several
+    ceiling: dict[str, list[float]] | None = None  # half → success@1..T of an assistant that knew the judgements (ceiling.py)
 
     @classmethod
-    def of(cls, talks: list[Conversation], baseline: dict[str, int | None], turns: int, seeds: int, missing: int = 0, label: str = "") -> "Report":
+    def of(cls, talks: list[Conversation], baseline: dict[str, int | None], turns: int, seeds: int, missing: int = 0, label: str = "",
+           ceiling: dict[str, list[int | None]] | None = None) -> "Report":
         halves = {h: HalfFigures.of(h, [c for c in talks if c.half == h], turns) for h in dict.fromkeys(c.half for c in talks)}
-        return cls(turns, seeds, len(baseline), missing, halves, success_at(list(baseline.values()), turns), label)
+        reached = {h: success_at(found, turns) for h, found in ceiling.items()} if ceiling else None
+        return cls(turns, seeds, len(baseline), missing, halves, success_at(list(baseline.values()), turns), label, reached)
 
     def to_dict(self) -> dict:
         """
@@ -101,6 +104,8 @@ class Report:
             "label": self.label, "turns": self.turns, "seeds": self.seeds, "goals": self.goals, "goals_missing": self.goals_missing,
             "search_list": {f"success@{t}": round(s, 4) for t, s in enumerate(self.search_list, 1)},
             "halves": {h: f.to_dict() for h, f in self.halves.items()},
+            **({"ceiling": {h: {f"success@{t}": round(x, 4) for t, x in enumerate(s, 1)} for h, s in self.ceiling.items()}}
+               if self.ceiling else {}),
         }
 
     def lines(self) -> list[str]:
@@ -112,6 +117,8 @@ class Report:
             mean = f"{f.mean_turns:7.2f}" if f.mean_turns is not None else f"{'–':>7}"
             out.append(f"{'talking, ' + h:<22}" + "".join(f"{s:7.3f}" for s in f.success) + f"{f.pass_k:8.3f}{mean}{f.p50_ms:8.0f}{f.p95_ms:8.0f}{f.violations:6d}")
         out.append(f"{'search list, 3/look':<22}" + "".join(f"{s:7.3f}" for s in self.search_list))
+        for h, reached in (self.ceiling or {}).items():  # what knowing the judgements would reach
+            out.append(f"{'ceiling, ' + h:<22}" + "".join(f"{s:7.3f}" for s in reached))
         for h, f in self.halves.items():
             margin = f.success[-1] - self.search_list[-1]
             out.append(f"{h}: success@{T} {f.success[-1]:.3f} vs search list {self.search_list[-1]:.3f} ({margin:+.3f}); kinds {f.kinds}; "
