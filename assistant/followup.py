@@ -27,7 +27,10 @@ _MORE = re.compile(
     # paging through the same list: "next", "next page", "keep going", "different ones", "下一批", "再找找"
     r"|^\s*(?:next|continue|go\s+on)\b|\b(?:keep|carry)\s+(?:going|looking|searching)\b|\b(?:different|new)\s+ones\b|下一[批页组个]|再找|别的|其他"
     # "a few more", "can I see more?", "the rest", "any alternatives?", "another three", "something different"
-    r"|\b(?:more|others|alternatives?|rest)\b(?!\s+(?:than|expensive|pricey|costly))|\banother\b|\b(?:something|anything)\s+different\b",
+    r"|\b(?:more|others|alternatives?|rest)\b(?!\s+(?:than|expensive|pricey|costly))|\banother\b|\b(?:something|anything)\s+different\b"
+    # passing over what is shown: "not these", "none of these work", "I don't like any of them", "keep them coming"
+    r"|^\s*not\s+(?:these|those|them)\b|\bnone\s+of\s+(?:these|those|them)\b|\bdon'?t\s+like\s+(?:any\s+of\s+)?(?:these|those|them)\b"
+    r"|\bkeep\s+(?:them|'em)\s+coming\b",
     re.I,
 )
 _OTHER_BRAND = re.compile(r"\b(?:not\s+(?:that|this|those)\s+brand|(?:a\s+)?different\s+brand|other\s+brands?|another\s+brand)\b|不要这个牌子|换个牌子|别的牌子", re.I)
@@ -59,6 +62,7 @@ _FOLLOW_UP_WORDS = frozenset(
     only just really definitely go going keep next new also too then that those this these please maybe
     none nope no not wrong quite those these mine few see let rest alternative alternatives another continue on
     three two don dont t like pay spend afford come comes made they is my if possible trust switch change swap around roughly about
+    page pages result results coming work works stick loyal range favourite favorite them em
     m s d ll re ve""".split()  # the pieces of "I'm", "budget's", "I'd" once split into words
 )
 _FOLLOW_UP_ZH = re.compile(r"还有|别的|其他|更多|再来|换一批|下一[批页组个]|再找找?|便宜|品牌|牌子|规格|尺寸|尺码|型号|款式?|颜色|色|只|需要|必须|应该|换成?|看看|就|都不是|不太?对|不是这些")
@@ -73,7 +77,7 @@ _ORD = r"(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)"
 # An ordinal that points at a shown product: "the second", "second one", "… the last?" — not "a first aid kit".
 _ORDINAL = re.compile(
     rf"\b(?:the|that|this)\s+{_ORD}\b|\b{_ORD}\s+(?:one|item|product)\b|\b{_ORD}(?=\s*[?？.!,]?\s*$)"
-    r"|#\s*(\d)\b|\bnumber\s+(\d)\b|(第[一二三四五]|最后)(?:个|款|件)?",
+    r"|#\s*(\d)\b|\b(?:number|item|product|option|no\.)\s*(\d)\b|(第[一二三四五]|最后)(?:个|款|件)?",
     re.I,
 )
 # "which is cheaper, the first or the second?", "compare them", "哪个更便宜" — answered by code from catalogue facts.
@@ -98,7 +102,7 @@ _ASKED_TOPIC = re.compile(
     rf"\b(?:is|are)\s+{_SUBJECT}\s+(?P<is>[\w\-]+(?:\s+[\w\-]+){{0,3}}?)\s*[?？.!]*$"
     rf"|\b(?:does|do)\s+{_SUBJECT}\s+(?P<has>(?:have|come\s+with|include)\s+(?:an?\s+)?[\w\- ]+?)\s*[?？.!]*$"
     r"|\bwhat\s+(?P<what>[\w\-]+)\b|\bhow\s+(?P<how>big|heavy|long|tall|wide|large|small)\b"
-    r"|\bthe\s+(?P<of>[a-z]+(?:\s+[a-z]+)?)\s+(?:of|on|for)\s+(?:the|that|this|it)\b",  # "tell me the battery life of the first one"
+    r"|\bthe\s+(?P<of>[a-z]+(?:\s+[a-z]+)?)\s+(?:of|on|for)\s+(?:(?:the|that|this|it|item|option|number|product)\b|#)",  # "… the battery life of the first one / of item 2"
     re.I,
 )
 _THIRD_PERSON = {"have": "has", "come": "comes", "include": "includes"}

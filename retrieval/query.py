@@ -20,7 +20,9 @@ _NUM = r"(\d+(?:[.,]\d{1,2})?)"
 # "can't spend more than 50". The negated forms must be tried before the "more than" of a minimum.
 _MAX_BEFORE = (
     r"(?:(?:keep|stay)\s+(?:it\s+)?)?"  # "keep it below 500": the verb is part of the bound, not a search word
-    r"(?:under|below|less\s+than|cheaper\s+than|up\s+to|max(?:imum)?|at\s+most|within|for\s+less\s+than"
+    r"(?:(?:under|below)(?:\s+the)?|less\s+than|cheaper\s+than|up\s+to|max(?:imum)?|at\s+most|within|for\s+less\s+than"
+    r"|(?:keep|stick)\s+(?:it\s+)?(?:to|at)"  # "keep it to 500"
+    r"|(?:(?:my|our|a|the)\s+)?spending\s+(?:limit|cap|budget)(?:\s+is|'s|\s+of|\s*:)?"  # "spending limit $500"
     r"|(?:no|not|nothing)\s+(?:more\s+than|over|above|higher\s+than|dearer\s+than)"
     r"|(?:(?:i\s+)?(?:can'?t|cannot|can\s+not|don'?t\s+want\s+to|do\s+not\s+want\s+to|won'?t|wouldn'?t\s+like\s+to)\s+"
     r"(?:spend|pay|go)\s+(?:more\s+than|over|above|beyond))"
@@ -28,7 +30,7 @@ _MAX_BEFORE = (
     r"|(?:my|our|the)\s+(?:max(?:imum)?|limit|cap|ceiling)(?:\s+is|'s|\s*:)?|cap\s+(?:it\s+)?at)"  # "my max is 40", "cap it at 40"
 )
 # Words that cap a price when they follow it: "500 max", "£20 tops", "5 pounds or less".
-_MAX_AFTER = r"(?:max(?:imum)?|tops|at\s+(?:the\s+)?most|or\s+(?:less|under|below|cheaper)|(?:is\s+)?(?:my|our|the)\s+(?:max(?:imum)?|limit|budget|ceiling))\b"
+_MAX_AFTER = r"(?:max(?:imum)?|tops|at\s+(?:the\s+)?most|or\s+(?:less|under|below|cheaper)|(?:is\s+)?(?:my|our|the)\s+(?:max(?:imum)?|limit|budget|ceiling)|budget)\b"  # "a $500 budget"
 _NOT_IN_A_WORD = r"(?<![\w.,])"  # "500 max", but not the "20" of "S20 max"
 
 # (pattern, kind) — kind: max, min, range. Order matters: ranges before single bounds, caps before minimums.
@@ -37,8 +39,10 @@ _PRICE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\bfrom\s+{_MONEY}\s+to\s+{_MONEY}", re.I), "range"),
     (re.compile(rf"{_MONEY}\s*(?:-|–|to)\s*{_MONEY}(?=\s|$|[,.;!?])", re.I), "range_money"),
     (re.compile(rf"{_NUM}\s*(?:到|至|-|~)\s*{_NUM}\s*(?:元|块钱|块)(?:之间)?"), "range"),
-    (re.compile(rf"\b{_MAX_BEFORE}\s*{_MONEY}", re.I), "max"),
+    (re.compile(rf"\b{_MAX_BEFORE}\s*{_MONEY}(?:\s*\bmark\b)?", re.I), "max"),  # "under the 60 mark"
     (re.compile(rf"{_NOT_IN_A_WORD}{_MONEY}\s+{_MAX_AFTER}", re.I), "max"),
+    # "I've got $60", "I can afford 40 pounds": money the shopper has is a cap — with a currency only ("I have 2 kids").
+    (re.compile(rf"\b(?:i'?ve\s+(?:only\s+)?got|i\s+(?:only\s+)?have|i\s+can\s+(?:only\s+)?(?:spend|afford))\s+(?:about\s+|around\s+)?{_MONEY}", re.I), "max_money"),
     (re.compile(rf"<\s*=?\s*{_MONEY}", re.I), "max"),
     (re.compile(rf"\b(?:over|above|more\s+than|at\s+least|min(?:imum)?|from)\s+{_MONEY}", re.I), "min_money"),
     (re.compile(rf">\s*=?\s*{_MONEY}", re.I), "min"),
@@ -103,7 +107,8 @@ _FILLER_WORDS = frozenset(
     """a an the and or but so then also too just only really maybe perhaps please pls thanks it its is are be was
     i i'd i'm id im me my we our you your u can could would will do does did have has got get show see let find
     give any anything something some one ones that this those these them there what how about else more other
-    others options of for from by with to in on want need prefer like looking spend much ok
+    others options of for from by with to in on want need prefer like looking spend much ok price prices
+    stick loyal range favourite favorite colour color
     okay yes hi hello hey""".split()
 )
 _FILLER_ZH = re.compile(r"[请麻烦帮给我你们想要有没吗呢吧啊呀嘛的看个些点还别]")
@@ -211,6 +216,8 @@ def parse_query(raw: str, vocabulary: Vocabulary = Vocabulary()) -> ParsedQuery:
             lo, hi = sorted(numbers)
             min_price, max_price = lo, hi
         elif kind.startswith("max"):
+            if kind == "max_money" and not _has_currency(match.group(0)):
+                continue
             max_price = numbers[0]
         elif kind.startswith("min"):
             if kind == "min_money" and match.group(0).lower().startswith("from") and not _has_currency(match.group(0)):
