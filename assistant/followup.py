@@ -63,6 +63,7 @@ _FOLLOW_UP_WORDS = frozenset(
     none nope no not wrong quite those these mine few see let rest alternative alternatives another continue on
     three two don dont t like pay spend afford come comes made they is my if possible trust switch change swap around roughly about
     page pages result results coming work works stick loyal range favourite favorite them em
+    ideal ideally perfect bigger smaller larger
     m s d ll re ve""".split()  # the pieces of "I'm", "budget's", "I'd" once split into words
 )
 _FOLLOW_UP_ZH = re.compile(r"还有|别的|其他|更多|再来|换一批|下一[批页组个]|再找找?|便宜|品牌|牌子|规格|尺寸|尺码|型号|款式?|颜色|色|只|需要|必须|应该|换成?|看看|就|都不是|不太?对|不是这些")
@@ -76,7 +77,7 @@ _ORDINALS = {
 _ORD = r"(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)"
 # An ordinal that points at a shown product: "the second", "second one", "… the last?" — not "a first aid kit".
 _ORDINAL = re.compile(
-    rf"\b(?:the|that|this)\s+{_ORD}\b|\b{_ORD}\s+(?:one|item|product)\b|\b{_ORD}(?=\s*[?？.!,]?\s*$)"
+    rf"\b(?:the|that|this)\s+{_ORD}\b|\b{_ORD}\s+(?:one|item|product)\b|\b{_ORD}(?=\s*[?？.!,]?\s*$)|^\s*{_ORD}\s*[:,\-–—]"
     r"|#\s*(\d)\b|\b(?:number|item|product|option|no\.)\s*(\d)\b|(第[一二三四五]|最后)(?:个|款|件)?",
     re.I,
 )
@@ -103,6 +104,12 @@ _ASKED_TOPIC = re.compile(
     rf"|\b(?:does|do)\s+{_SUBJECT}\s+(?P<has>(?:have|come\s+with|include)\s+(?:an?\s+)?[\w\- ]+?)\s*[?？.!]*$"
     r"|\bwhat\s+(?P<what>[\w\-]+)\b|\bhow\s+(?P<how>big|heavy|long|tall|wide|large|small)\b"
     r"|\bthe\s+(?P<of>[a-z]+(?:\s+[a-z]+)?)\s+(?:of|on|for)\s+(?:(?:the|that|this|it|item|option|number|product)\b|#)",  # "… the battery life of the first one / of item 2"
+    re.I,
+)
+# What shoppers ask about a product by name, longest first: found anywhere in a question, whatever its frame.
+_KNOWN_TOPIC = re.compile(
+    r"\b(?:battery\s+life|screen\s+size|warranty|weight|colou?r|dimensions|size|material|capacity|resolution|memory|storage"
+    r"|power|speed|height|width|length|noise)\b",
     re.I,
 )
 _THIRD_PERSON = {"have": "has", "come": "comes", "include": "includes"}
@@ -253,16 +260,18 @@ def _topic(message: str) -> str:
         if zh in message:
             return en
     match = _ASKED_TOPIC.search(message)
+    if match is not None and (asked := match.group("is")):
+        return "is " + asked.strip().lower()
+    if match is not None and (asked := match.group("has")):
+        verb, _, rest = re.sub(r"\s+", " ", asked.strip().lower()).partition(" ")
+        return f"{_THIRD_PERSON.get(verb, verb)} {rest}".strip()
+    if match is not None and (asked := match.group("how")):
+        return _HOW[asked.lower()]
+    if known := _KNOWN_TOPIC.search(message):  # "what can you tell me about the weight of the second?"
+        return known.group(0).lower().replace("color", "colour")
     if match is None:
         words = [w for w in _words(message) if w not in _VAGUE and w not in _ORDINALS and len(w) > 2]
         return words[-1] if words else ""
-    if asked := match.group("is"):
-        return "is " + asked.strip().lower()
-    if asked := match.group("has"):
-        verb, _, rest = re.sub(r"\s+", " ", asked.strip().lower()).partition(" ")
-        return f"{_THIRD_PERSON.get(verb, verb)} {rest}".strip()
-    if asked := match.group("how"):
-        return _HOW[asked.lower()]
     if asked := match.group("of"):
         return asked.lower()
     return match.group("what").lower()

@@ -147,6 +147,8 @@ TURNS = [
     (("laptop", "none of these work"), "refine", "laptop", None, None, set(), set(), True),
     (("laptop", "keep them coming"), "refine", "laptop", None, None, set(), set(), True),
     (("laptop", "more results"), "refine", "laptop", None, None, set(), set(), True),
+    (("laptop bag", "a 15 inch one would be ideal"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
+    (("laptop bag", "bigger, 17 inch"), "refine", "laptop bag 17 inch", None, None, set(), set(), False),
 ]
 
 
@@ -268,6 +270,10 @@ COMPARE_AND_CART = [
     ("I want to know the battery life of the first one", "question", ("1",), "battery life"),
     ("could you tell me about the warranty of item 2?", "question", ("2",), "warranty"),
     ("what's the weight of option 3?", "question", ("3",), "weight"),
+    ("what can you tell me about the battery life of the second?", "question", ("2",), "battery life"),
+    ("what does the first one offer in terms of warranty?", "question", ("1",), "warranty"),
+    ("and what about the third's colour?", "question", ("3",), "colour"),
+    ("second: what about weight?", "question", ("2",), "weight"),
     ("add the second one to my cart", "cart", ("2",), ""),
     ("I'll take the first one", "cart", ("1",), ""),
     ("把第三个加入购物车", "cart", ("3",), ""),
