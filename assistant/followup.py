@@ -49,7 +49,8 @@ _SIZE = re.compile(
     r"\bsize\s+(?:x{0,3}[sl]|m|\d+(?![\d.,]*\s*(?:\"|”|-?inch|[cm]?m\b|[mgkt]b|ml|lit|mah|k?w\b|k?g\b|l\b)))\b"
     r"|\b(?:x{1,3}[sl]|small|medium|large|extra[\s-]large|mini|compact|jumbo|giant|tiny)\b"
     # a capacity or weight is a size too: "2000 mAh", "500 W", "1.5 kg", "64 MB", "2 m" (a cable's length)
-    r"|(?<![\w.])\d+(?:[.,]\d+)?\s*(?:\"|”|-?inch(?:es)?\b|[cm]?m\b|[mgkt]b\b|ml\b|litres?\b|liters?\b|l\b|mah\b|k?w\b|k?g\b)|[大中小]号",
+    r"|(?<![\w.])\d+(?:[.,]\d+)?\s*(?:\"|”|-?inch(?:es)?\b|[cm]?m\b|[mgkt]b\b|ml\b|litres?\b|liters?\b|l\b|mah\b|k?w\b|k?g\b)|[大中小]号"
+    r"|(?<![\w.])\d+(?:[.,]\d+)?in\b",  # "2.5in" (written together: "3 in 1" is no size)
     re.I,
 )
 # Words of a follow-up that ask for a change, not for a product ("something cheaper", "other options"),
@@ -63,7 +64,7 @@ _FOLLOW_UP_WORDS = frozenset(
     none nope no not wrong quite those these mine few see let rest alternative alternatives another continue on
     three two don dont t like pay spend afford come comes made they is my if possible trust switch change swap around roughly about
     page pages result results coming work works stick loyal range favourite favorite them em
-    ideal ideally perfect bigger smaller larger
+    ideal ideally perfect bigger smaller larger we exactly sized
     m s d ll re ve""".split()  # the pieces of "I'm", "budget's", "I'd" once split into words
 )
 _FOLLOW_UP_ZH = re.compile(r"还有|别的|其他|更多|再来|换一批|下一[批页组个]|再找找?|便宜|品牌|牌子|规格|尺寸|尺码|型号|款式?|颜色|色|只|需要|必须|应该|换成?|看看|就|都不是|不太?对|不是这些")
@@ -211,10 +212,13 @@ def states(title: str, phrase: str) -> bool:
 
     >>> states('Acer 15.6" laptop Black', "15.6 inch"), states("Acer 15.6 inch laptop", "15 inch"), states("Black", "black")
     (True, False, True)
+    >>> states('StarTech.com 2.5" SATA enclosure', "2.5in"), states("StarTech.com 2.5in SATA enclosure", "2.5 inch")
+    (True, True)
     """
     if phrase in COLOURS:
         return phrase in _words(title)
-    spelled, wanted = (re.sub(r"(?<=\d)[\s-]+(?=[a-z])", "", re.sub(r'"|”|\'\'|\binches\b', " inch", t.lower())) for t in (title, phrase))
+    spelled, wanted = (re.sub(r"(?<=\d)in\b", "inch", re.sub(r"(?<=\d)[\s-]+(?=[a-z])", "", re.sub(r'"|”|\'\'|\binches\b', " inch", t.lower())))
+                       for t in (title, phrase))
     return bool(re.search(rf"(?<![\d.]){re.escape(wanted)}(?![a-z])", spelled))
 
 

@@ -149,6 +149,9 @@ TURNS = [
     (("laptop", "more results"), "refine", "laptop", None, None, set(), set(), True),
     (("laptop bag", "a 15 inch one would be ideal"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
     (("laptop bag", "bigger, 17 inch"), "refine", "laptop bag 17 inch", None, None, set(), set(), False),
+    (("hard drive enclosure", "does it come in 2.5in?"), "refine", "hard drive enclosure 2.5in", None, None, set(), set(), False),
+    (("laptop bag", "we need 15.6 inch"), "refine", "laptop bag 15.6 inch", None, None, set(), set(), False),
+    (("laptop bag", "exactly 17 inch"), "refine", "laptop bag 17 inch", None, None, set(), set(), False),
 ]
 
 
