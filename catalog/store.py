@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 from shopassist.catalog import generations
 from shopassist.catalog.events import empty_events
 from shopassist.catalog.models import Product, Shopper
+from shopassist.catalog.product_table import ProductTable, write_products
 from shopassist.catalog.report import LoadReport
 from shopassist.catalog.shopper_events import ShopperEvents
 from shopassist.catalog.sources.online_retail import load_online_retail, looks_like_online_retail
@@ -41,7 +42,7 @@ class Catalog:
     """
 
     name: str
-    products: dict[str, Product]
+    products: Mapping[str, Product]  # a dict, or a memory-mapped ProductTable when opened from a snapshot
     shoppers: dict[str, Shopper] = field(default_factory=dict)
     events: pd.DataFrame = field(default_factory=empty_events)  # catalog.events.EVENT_COLUMNS
     report: LoadReport = field(default_factory=LoadReport)
@@ -77,9 +78,8 @@ class Catalog:
         """Write the cleaned store into a snapshot folder (a new generation: catalog/generations.py),
         each file atomically; `wrote(name)` hears each file once it is complete."""
         folder.mkdir(parents=True, exist_ok=True)
-        rows = [dict(p.to_dict(), attributes=json.dumps(p.attributes, ensure_ascii=False)) for p in self.products.values()]
-        _write_parquet(pd.DataFrame(rows, columns=_PRODUCT_COLUMNS), folder / "products.parquet")
-        wrote("products.parquet")
+        write_products(self.products.values(), folder / PRODUCTS)  # columns, memory-mapped when served
+        wrote(PRODUCTS)
         shoppers = pd.DataFrame(
             [{"id": s.id, "country": s.country, "attributes": json.dumps(s.attributes)} for s in self.shoppers.values()],
             columns=["id", "country", "attributes"],
@@ -94,19 +94,22 @@ class Catalog:
     @classmethod
     def open(cls, name: str, folder: Path) -> "Catalog":
         """The snapshot in `folder` (a store's current generation: `generations.current`)."""
-        if not (folder / "products.parquet").exists():
+        if not (folder / PRODUCTS).exists() and not (folder / LEGACY_PRODUCTS).exists():
             raise StoreNotFound(
                 f"store {name!r} has not been indexed yet — run: shopassist reindex --store {name}"
                 if name == DEMO
                 else f"store {name!r} has not been indexed yet — run: shopassist reindex --catalog PATH --store {name}"
             )
-        frame = pd.read_parquet(folder / "products.parquet")
-        products = {}
-        for r in frame.to_dict("records"):
-            r = {k: (None if _missing(v) else v) for k, v in r.items()}
-            r["attributes"] = json.loads(r["attributes"] or "{}")
-            r["description"] = r["description"] or ""
-            products[r["id"]] = Product(**r)
+        products: Mapping[str, Product]
+        if (folder / PRODUCTS).exists():
+            products = ProductTable.open(folder / PRODUCTS)
+        else:  # a generation written before products were columns
+            products = {}
+            for r in pd.read_parquet(folder / LEGACY_PRODUCTS).to_dict("records"):
+                r = {k: (None if _missing(v) else v) for k, v in r.items()}
+                r["attributes"] = json.loads(r["attributes"] or "{}")
+                r["description"] = r["description"] or ""
+                products[r["id"]] = Product(**r)
         shoppers = {
             r["id"]: Shopper(r["id"], r["country"] or None, json.loads(r["attributes"] or "{}"))
             for r in pd.read_parquet(folder / "shoppers.parquet").to_dict("records")
@@ -115,7 +118,8 @@ class Catalog:
         return cls(name, products, shoppers, events)
 
 
-_PRODUCT_COLUMNS = list(Product.__dataclass_fields__)
+PRODUCTS = "products.arrow"
+LEGACY_PRODUCTS = "products.parquet"
 
 
 def _missing(value: object) -> bool:

@@ -24,14 +24,15 @@ RESCORE = 200  # re-scored exactly in compact mode: above the fusion pool (100),
 class DenseIndex:
     """(n, dim) unit vectors aligned with `ids`; a product missing from the collection scores -1.
 
-    `exact_rows(ids) -> (len(ids), dim) float32` makes the index compact: `matrix` is kept in
-    float16 and the best `rescore` products of each query are re-scored from those rows.
+    `exact_rows(rows) -> (len(rows), dim) float32` makes the index compact: `matrix` is kept in
+    float16 and the best `rescore` products of each query are re-scored from those rows (row
+    numbers of `ids`; NaN rows for products with no stored vector).
 
     >>> rng = np.random.default_rng(0)
     >>> m = rng.standard_normal((1000, 8)).astype(np.float32)
     >>> m /= np.linalg.norm(m, axis=1, keepdims=True)
     >>> ids = [str(i) for i in range(1000)]
-    >>> exact, compact = DenseIndex(ids, m), DenseIndex(ids, m, exact_rows=lambda r: m[[int(i) for i in r]], rescore=50)
+    >>> exact, compact = DenseIndex(ids, m), DenseIndex(ids, m, exact_rows=lambda rows: m[rows], rescore=50)
     >>> q = m[7]
     >>> compact.matrix.dtype, bool((np.argsort(-compact.scores(q))[:10] == np.argsort(-exact.scores(q))[:10]).all())
     (dtype('float16'), True)
@@ -41,13 +42,18 @@ class DenseIndex:
         self,
         ids: Sequence[str],
         matrix: np.ndarray,
-        exact_rows: Callable[[list[str]], np.ndarray] | None = None,
+        exact_rows: Callable[[np.ndarray], np.ndarray] | None = None,
         rescore: int = RESCORE,
     ):
         self.ids = list(ids)
         self._exact_rows, self.rescore = exact_rows, rescore
         dtype = np.float16 if exact_rows is not None else np.float32
-        self.matrix = np.ascontiguousarray(matrix, dtype=dtype)
+        if matrix.dtype == dtype and matrix.flags.c_contiguous:
+            self.matrix = matrix  # kept as given: a memory-mapped snapshot file stays mapped, not copied
+        else:
+            self.matrix = np.empty(matrix.shape, dtype=dtype)
+            for start in range(0, len(matrix), 65536):  # in slices: converting never holds a second whole copy
+                self.matrix[start : start + 65536] = matrix[start : start + 65536]
 
     @classmethod
     def from_vector_index(cls, index: VectorIndex, ids: Sequence[str], compact: bool = False) -> "DenseIndex":
@@ -59,7 +65,14 @@ class DenseIndex:
             if pid in position:
                 matrix[row] = stored[position[pid]]
         del stored
-        return cls(ids, matrix, exact_rows=(lambda wanted: _rows_in_order(index, wanted)) if compact else None)
+        ids = list(ids)
+        return cls(ids, matrix, exact_rows=(lambda rows: _rows_in_order(index, [ids[i] for i in rows])) if compact else None)
+
+    @classmethod
+    def from_snapshot(cls, matrix: np.ndarray, ids: Sequence[str], compact: bool = False) -> "DenseIndex":
+        """Over a generation's memory-mapped float32 matrix (retrieval/snapshot_vectors.py): exact
+        scores read it whole; compact ones hold a float16 copy and re-score from its rows."""
+        return cls(ids, matrix, exact_rows=(lambda rows: np.asarray(matrix[np.asarray(rows)], dtype=np.float32)) if compact else None)
 
     def scores(self, vector: np.ndarray) -> np.ndarray:
         """Cosine similarity of every product to `vector` (float32, (n,)); in compact mode exact
@@ -70,7 +83,7 @@ class DenseIndex:
 
         scores = (torch.from_numpy(self.matrix) @ torch.from_numpy(vector.astype(np.float16))).float().numpy()
         best = np.argpartition(-scores, min(self.rescore, len(scores) - 1))[: self.rescore]
-        exact = self._exact_rows([self.ids[i] for i in best])  # rows in the order asked; NaN if not stored
+        exact = self._exact_rows(best)  # rows in the order asked; NaN if not stored
         rescored = exact @ vector.astype(np.float32, copy=False)
         stored = ~np.isnan(rescored)
         scores[best[stored]] = rescored[stored]

@@ -13,6 +13,7 @@ from shopassist.retrieval.language import catalogue_language
 from shopassist.retrieval.lexical import LexicalIndex
 from shopassist.retrieval.retriever import Retriever
 from shopassist.retrieval.snapshot import LEXICAL
+from shopassist.retrieval.snapshot_vectors import open_vectors
 from shopassist.retrieval.translate import QueryTranslator
 from shopassist.retrieval.vector_index import VectorIndex
 from shopassist.settings import Settings
@@ -24,17 +25,27 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
     folder = generations.current(settings.store_dir(store))
     catalog = Catalog.open(store, folder)
     embedder = embedder or embedder_from(settings, catalogue_language(p.title for p in catalog.products.values()), built_with(settings.store_dir(store)))
-    fingerprint = catalog_fingerprint(catalog)
-    lexical = LexicalIndex.load(folder / LEXICAL, fingerprint)
-    if lexical is None:  # built by an older version, or out of step: rebuilding takes seconds
+    # A generation's lexical index and catalogue are written together from the same products, so the
+    # index is in step when it lists the catalogue's ids in order (hashing a million products at
+    # every start would cost more than the check protects).
+    lexical = LexicalIndex.load(folder / LEXICAL, mmap=True)
+    if lexical is None or not _same_order(lexical.ids, catalog.products):  # an older version's, or out of step
         lexical = LexicalIndex.build(list(catalog.products.values()))
-        lexical.save(folder / LEXICAL, fingerprint)
+        lexical.save(folder / LEXICAL, catalog_fingerprint(catalog))
     # Chroma may hold vectors of products this generation does not list (a reindex not yet
     # switched to, or killed): only this generation's ids are read.
     vectors = VectorIndex.open(settings, store, embedder.name)
     vectors.check_dim(embedder.dim, embedder.name)
-    dense = DenseIndex.from_vector_index(vectors, lexical.ids, compact=settings.compact_vectors)
+    matrix = open_vectors(folder, embedder.name, len(lexical.ids))
+    if matrix is not None:  # the generation's own copy, memory-mapped: opens at once at any size
+        dense = DenseIndex.from_snapshot(matrix, lexical.ids, compact=settings.compact_vectors)
+    else:  # a generation written before it held vectors: read them from the vector index
+        dense = DenseIndex.from_vector_index(vectors, lexical.ids, compact=settings.compact_vectors)
     return Retriever(catalog, embedder, lexical, dense, fusion or FusionConfig(), vector_index=vectors, translator=translator_for(catalog, lexical))
+
+
+def _same_order(ids: list[str], products) -> bool:
+    return len(ids) == len(products) and all(a == b for a, b in zip(ids, products))
 
 
 def translator_for(catalog: Catalog, lexical: LexicalIndex) -> QueryTranslator | None:

@@ -13,15 +13,20 @@ from shopassist.retrieval.query import ParsedQuery
 class FilterColumns:
     """The catalogue's filterable fields as arrays aligned with `ids` (built once per store)."""
 
-    def __init__(self, products: Sequence[Product]):
-        self.ids = [p.id for p in products]
-        self.price = np.array([np.nan if p.price is None else p.price for p in products], dtype=np.float64)
-        self.brand = np.array([(p.brand or "").lower() for p in products], dtype=object)
+    def __init__(self, price: np.ndarray, brand: Sequence[str | None], in_stock: np.ndarray):
+        """Columns in the catalogue's order: price (NaN: none), brand as written (None: unknown), in stock."""
+        self.price = np.asarray(price, dtype=np.float64)
+        lowered = [(b or "").lower() for b in brand]
         # Brands as small integers: comparing ints is ~20x faster than Python strings per query.
-        names = sorted(set(self.brand.tolist()))
-        self._brand_code = {name: i for i, name in enumerate(names)}
-        self.brand_codes = np.array([self._brand_code[b] for b in self.brand], dtype=np.int32)
-        self.in_stock = np.array([p.in_stock for p in products], dtype=bool)
+        self._brand_code = {name: i for i, name in enumerate(sorted(set(lowered)))}
+        self.brand_codes = np.array([self._brand_code[b] for b in lowered], dtype=np.int32)
+        self.brands = frozenset(b for b in self._brand_code if b)  # the catalogue's brands, lower case
+        self.in_stock = np.asarray(in_stock, dtype=bool)
+
+    @classmethod
+    def of(cls, products: Sequence[Product]) -> "FilterColumns":
+        return cls(np.array([np.nan if p.price is None else p.price for p in products], dtype=np.float64),
+                   [p.brand for p in products], np.array([p.in_stock for p in products], dtype=bool))
 
     def mask(self, query: ParsedQuery) -> np.ndarray | None:
         """bool (n,), or None when the query has no filter (the fast path).
@@ -30,13 +35,13 @@ class FilterColumns:
 
         >>> from shopassist.catalog.models import Product
         >>> from shopassist.retrieval.query import parse_query
-        >>> cols = FilterColumns([Product("1", "a", "a", price=5.0), Product("2", "b", "b", price=50.0)])
+        >>> cols = FilterColumns.of([Product("1", "a", "a", price=5.0), Product("2", "b", "b", price=50.0)])
         >>> cols.mask(parse_query("mug under £10")).tolist()
         [True, False]
         """
         if not query.has_filters:
             return None
-        keep = np.ones(len(self.ids), dtype=bool)
+        keep = np.ones(len(self.price), dtype=bool)
         with np.errstate(invalid="ignore"):  # NaN prices compare False: excluded, as documented
             if query.max_price is not None:
                 keep &= self.price <= query.max_price

@@ -165,7 +165,7 @@ def build_store(
     hashes = index_hashes(catalog)
     result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress, hashes, delete_gone=False)
     about = dict(name=spec.name, source=spec.path.resolve(), embedder=embedder.name, products=len(catalog.products))
-    generation = write_snapshot(folder, catalog, catalog_fingerprint(catalog, hashes), about, say)
+    generation = write_snapshot(folder, catalog, catalog_fingerprint(catalog, hashes), about, say, vectors=(index, hashes, embedder.name))
     generations.publish(folder, generation, say)
     index.delete(result.gone)  # nothing serves them now
     return catalog, result

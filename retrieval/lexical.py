@@ -117,9 +117,10 @@ class LexicalIndex:
             (staging / "lexical.json").write_text(json.dumps(meta))
 
     @classmethod
-    def load(cls, folder: Path, fingerprint: str | None = None, config: LexicalConfig = LexicalConfig()) -> "LexicalIndex | None":
+    def load(cls, folder: Path, fingerprint: str | None = None, config: LexicalConfig = LexicalConfig(), mmap: bool = False) -> "LexicalIndex | None":
         """The saved index, or None when it is missing, was built from other products, or with
-        other settings."""
+        other settings. `mmap`: the score matrix stays on disk, memory-mapped (a serving process
+        reads only the columns of the words searched for)."""
         meta_path = folder / "lexical.json"
         if not meta_path.exists():
             return None
@@ -128,7 +129,7 @@ class LexicalIndex:
             return None
         if LexicalConfig(**meta["config"]) != config:
             return None
-        model = bm25s.BM25.load(str(folder), show_progress=False)
+        model = bm25s.BM25.load(str(folder), show_progress=False, mmap=mmap)
         segmenter = Segmenter() if meta.get("segmented") else None
         return cls(json.loads((folder / "ids.json").read_text()), model, LexicalConfig(**meta["config"]), segmenter)
 

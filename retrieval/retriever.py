@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from shopassist.catalog.product_table import InOrder, columns_in_order
 from shopassist.catalog.store import Catalog
 from shopassist.retrieval.candidate import Candidate
 from shopassist.retrieval.dense import DenseIndex
@@ -47,9 +48,10 @@ class Retriever:
         if lexical.ids != dense.ids:
             raise ValueError("lexical and dense indices must list the same products in the same order")
         self.catalog, self.embedder, self.lexical, self.dense, self.fusion = catalog, embedder, lexical, dense, fusion
-        self.products = [catalog.products[i] for i in lexical.ids]
-        self.columns = FilterColumns(self.products)
-        self.vocabulary = Vocabulary.from_products(self.products)
+        # Built when a product is shown, not here: a million-product store holds columns, not objects.
+        self.products = InOrder(catalog.products, lexical.ids)
+        self.columns = FilterColumns(*columns_in_order(catalog.products, lexical.ids, ("price", "brand", "in_stock")))
+        self.vocabulary = Vocabulary(self.columns.brands)
         self.vector_index, self.dense_mode, self.translator = vector_index, dense_mode, translator
         self._position = {pid: i for i, pid in enumerate(lexical.ids)}
 

@@ -5,12 +5,14 @@ previous generation serving."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from shopassist.catalog import generations
 from shopassist.catalog.store import Catalog, write_manifest
 from shopassist.retrieval.lexical import LexicalIndex
+from shopassist.retrieval.snapshot_vectors import MATRIX, write_vectors
+from shopassist.retrieval.vector_index import VectorIndex
 
 LEXICAL = "bm25"
 
@@ -22,10 +24,13 @@ def write_snapshot(
     about: dict,
     say: Callable[[str], None] = lambda _: None,
     wrote: Callable[[str], None] = lambda _: None,
+    vectors: tuple[VectorIndex, Mapping[str, str], str] | None = None,
 ) -> Path:
     """Write a new, unpublished generation of the store; returns its folder. The lexical index is
     built again only when the products changed (`fingerprint`): else the current one is linked in.
-    `say` hears each stage, `wrote(name)` each file or folder once it is complete.
+    `say` hears each stage, `wrote(name)` each file or folder once it is complete. `vectors`
+    (the vector index, each product's content hash, the model's name) adds the serving copy of the
+    product vectors (retrieval/snapshot_vectors.py).
 
     >>> import tempfile; from shopassist.catalog.models import Product
     >>> folder = Path(tempfile.mkdtemp()); shop = Catalog("toy", {"1": Product("1", "Red mug", "Red mug")})
@@ -41,6 +46,10 @@ def write_snapshot(
         say("writing the lexical index …")
         LexicalIndex.build(list(catalog.products.values())).save(generation / LEXICAL, fingerprint)
     wrote(LEXICAL)
+    if vectors is not None:
+        index, hashes, embedder = vectors
+        write_vectors(generation, previous, list(catalog.products), hashes, index, embedder, say)
+        wrote(MATRIX)
     say("writing the store snapshot …")
     catalog.save(generation, wrote)
     write_manifest(generation, **about)

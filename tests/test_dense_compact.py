@@ -1,5 +1,6 @@
-"""Compact dense scoring (float16 matrix, the best re-scored from Chroma's float32 vectors)
-against the exact float32 path on real embeddings of a real demo-store slice: brute force decides."""
+"""Compact dense scoring (float16 matrix, the best re-scored from float32 vectors: Chroma's, or a
+generation's memory-mapped file) against the exact float32 path on real embeddings of a real
+demo-store slice: brute force decides."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ from shopassist.retrieval.dense import DenseIndex
 QUERIES = ["heart shaped decoration", "christmas tree lights", "tea cups and saucers", "children's lunch box", "red umbrella"]
 
 
-@pytest.fixture(scope="module")
-def compact(demo_retriever):
-    return DenseIndex.from_vector_index(demo_retriever.vector_index, demo_retriever.dense.ids, compact=True)
+@pytest.fixture(scope="module", params=["chroma", "snapshot file"])
+def compact(demo_retriever, request, tmp_path_factory):
+    if request.param == "chroma":
+        return DenseIndex.from_vector_index(demo_retriever.vector_index, demo_retriever.dense.ids, compact=True)
+    path = tmp_path_factory.mktemp("generation") / "vectors.npy"
+    np.save(path, np.asarray(demo_retriever.dense.matrix, dtype=np.float32))
+    return DenseIndex.from_snapshot(np.load(path, mmap_mode="r"), demo_retriever.dense.ids, compact=True)
 
 
 def test_compact_holds_half_the_bytes(demo_retriever, compact):

@@ -30,24 +30,29 @@ WRITER = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from shopassist.catalog import generations
-    from shopassist.catalog.store import load_catalog
-    from shopassist.retrieval.indexing import catalog_fingerprint
+    from shopassist.catalog.store import built_with, load_catalog
+    from shopassist.retrieval.indexing import catalog_fingerprint, index_hashes
     from shopassist.retrieval.snapshot import write_snapshot
+    from shopassist.retrieval.vector_index import VectorIndex
+    from shopassist.settings import Settings
 
     folder, source, stop_after = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     catalog = load_catalog(source, "shop")
+    model = built_with(folder)
+    vectors = (VectorIndex.open(Settings.load(home=folder.parents[1]), "shop", model), index_hashes(catalog), model)
 
     def wrote(name):
         print(name, flush=True)
         if name == stop_after:
             time.sleep(600)
 
-    generation = write_snapshot(folder, catalog, catalog_fingerprint(catalog), {"name": "shop", "source": str(source)}, wrote=wrote)
+    generation = write_snapshot(folder, catalog, catalog_fingerprint(catalog), {"name": "shop", "source": str(source), "embedder": model},
+                                wrote=wrote, vectors=vectors)
     generations.publish(folder, generation)
     print("published", flush=True)
     """
 )
-SNAPSHOT_FILES = ["bm25", "products.parquet", "shoppers.parquet", "events.parquet", "report.json", "store.json"]
+SNAPSHOT_FILES = ["bm25", "vectors.npy", "products.arrow", "shoppers.parquet", "events.parquet", "report.json", "store.json"]
 
 
 def repriced(products_csv, tmp_path, price: float, title: str | None = None):
@@ -155,3 +160,31 @@ def test_a_trained_ranker_that_lands_is_used_from_the_next_ranking(settings):
     time.sleep(0.01)  # a distinct modification time for the folder on coarse-clock file systems
     artefacts.save(toy_trained(), settings, "toy", {})
     assert ranker.in_use() == "trained model v0002"
+
+
+def test_a_generation_serves_its_products_as_columns_and_its_vectors_from_its_own_file(settings, products_csv, embedder, tmp_path):
+    """What a million-product store needs (issue #14): no Python object per product and no read of
+    every vector out of Chroma at start — and the same answers as before."""
+    import numpy as np
+
+    from shopassist.catalog.product_table import ProductTable
+    from shopassist.retrieval.dense import DenseIndex
+
+    build_store(settings, SourceSpec("shop", products_csv), embedder)
+    served = open_retriever(settings, "shop", embedder)
+    loaded = load_catalog(products_csv, "shop")
+    assert isinstance(served.catalog.products, ProductTable)
+    assert dict(served.catalog.products) == loaded.products  # every field of every product, as loaded
+    assert isinstance(served.dense.matrix, np.memmap)  # mapped from the generation, not copied
+    from_chroma = DenseIndex.from_vector_index(VectorIndex.open(settings, "shop", embedder.name), served.dense.ids)
+    assert np.array_equal(np.asarray(served.dense.matrix), from_chroma.matrix)
+
+    # One product changed: its row is read again, the others are carried from the previous file.
+    changed, pid = repriced(products_csv, tmp_path, 77.7, title="Completely different tea towel")
+    build_store(settings, SourceSpec("shop", changed), embedder)
+    again = open_retriever(settings, "shop", embedder)
+    row = again.dense.ids.index(pid)
+    assert np.allclose(again.dense.matrix[row], embedder.embed([again.catalog.products[pid].search_text()])[0], atol=1e-5)
+    others = np.arange(len(again.dense.ids)) != row
+    assert np.array_equal(np.asarray(again.dense.matrix)[others], np.asarray(served.dense.matrix)[others])
+    assert again.search("different tea towel", 1)[0].product.id == pid

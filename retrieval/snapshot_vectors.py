@@ -1,0 +1,74 @@
+"""The product vectors as a file of the store's generation, in the catalogue's order, memory-mapped
+when served.
+
+Reading a million vectors back out of Chroma at every start takes minutes and holds them twice
+while it runs; a `.npy` matrix beside the catalogue opens at once, and the OS pages in what is
+read. Chroma stays the store of record (a reindex diffs against it; the `chroma` search path and a
+Chroma server use it); this file is the serving copy, written by the reindex that publishes the
+generation: rows whose product is unchanged are carried from the previous generation's file, the
+others read from Chroma.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from shopassist.catalog import generations
+from shopassist.files import atomic_write, write_text
+from shopassist.retrieval.vector_index import VectorIndex
+
+MATRIX = "vectors.npy"  # float32 (products, dim), the catalogue's order
+KEYS = "vectors.json"  # the model, and each row's product id and content hash (for the next carry)
+
+
+def write_vectors(generation: Path, previous: Path | None, ids: Sequence[str], hashes: Mapping[str, str], index: VectorIndex,
+                  embedder: str, say: Callable[[str], None] = lambda _: None) -> None:
+    """Write the generation's matrix: unchanged rows from `previous`, the rest from `index`.
+
+    A product Chroma has no vector for (never after a whole reindex) gets a row of zeros: it scores
+    0, as the in-memory path always scored it.
+    """
+    carried: dict[str, int] = {}
+    old = None
+    if previous is not None and (previous / KEYS).exists() and (previous / MATRIX).exists():
+        keys = json.loads((previous / KEYS).read_text())
+        if keys.get("embedder") == embedder:
+            old = np.load(previous / MATRIX, mmap_mode="r")
+            carried = {pid: row for row, (pid, h) in enumerate(zip(keys["ids"], keys["hashes"])) if hashes.get(pid) == h}
+    if old is not None and len(carried) == len(ids) == len(keys["ids"]) and keys["ids"] == list(ids):
+        say("the vectors are unchanged: linked from the previous generation")
+        generations.carry(previous, generation, (MATRIX, KEYS))  # type: ignore[arg-type]
+        return
+    fetch = [pid for pid in ids if pid not in carried]
+    say(f"writing the vectors: {len(ids) - len(fetch):,} carried, {len(fetch):,} read from the vector index …")
+    got_ids, got = index.vectors(fetch) if fetch else ([], np.zeros((0, 0), np.float32))
+    dim = old.shape[1] if old is not None else got.shape[1] if got.size else 1
+    fetched = {pid: row for row, pid in enumerate(got_ids)}
+    out = np.zeros((len(ids), dim), dtype=np.float32)
+    rows = np.arange(len(ids))
+    mine = np.array([pid in carried for pid in ids], dtype=bool)
+    if mine.any():
+        out[rows[mine]] = old[[carried[pid] for pid in np.asarray(ids, dtype=object)[mine]]]  # type: ignore[index]
+    new = np.array([pid in fetched for pid in ids], dtype=bool)
+    if new.any():
+        out[rows[new]] = got[[fetched[pid] for pid in np.asarray(ids, dtype=object)[new]]]
+    with atomic_write(generation / MATRIX, "wb") as f:
+        np.save(f, out)
+    write_text(generation / KEYS, json.dumps({"embedder": embedder, "dim": dim, "ids": list(ids), "hashes": [hashes.get(p, "") for p in ids]}))
+
+
+def open_vectors(generation: Path, embedder: str, count: int) -> np.ndarray | None:
+    """The generation's matrix, memory-mapped, or None when it has none for this model (written
+    before vectors were part of a generation, or by another model): then Chroma is read."""
+    if not (generation / MATRIX).exists() or not (generation / KEYS).exists():
+        return None
+    with (generation / KEYS).open() as f:
+        head = f.read(4096)  # the model's name leads the file: no need to parse a million ids
+    if f'"embedder": {json.dumps(embedder)}' not in head:
+        return None
+    matrix = np.load(generation / MATRIX, mmap_mode="r")
+    return matrix if matrix.shape[0] == count else None
