@@ -20,7 +20,9 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from shopassist.catalog.models import Product
 from shopassist.catalog.event_log import open_event_log
@@ -48,9 +50,35 @@ class ReindexResult:
     rejected: int
     seconds: float
     gone: tuple[str, ...] = field(default=(), repr=False)  # removed products' ids, when their vectors were kept
+    fresh: FreshVectors | None = field(default=None, repr=False)  # what this run encoded, for the generation's vectors file
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if k != "gone"}
+        return {k: getattr(self, k) for k in ("added", "updated", "deleted", "unchanged", "rejected", "seconds")}
+
+
+class FreshVectors:
+    """The vectors a reindex encoded, kept by product id until the snapshot is written, so the
+    generation's vectors file is not read back out of Chroma (at 1M products that read is minutes).
+
+    >>> import numpy as np
+    >>> fresh = FreshVectors(); fresh.add(["a", "b"], np.eye(2, dtype=np.float32)); "b" in fresh, fresh.row("b").tolist()
+    (True, [0.0, 1.0])
+    """
+
+    def __init__(self) -> None:
+        self._batches: list[np.ndarray] = []
+        self._at: dict[str, tuple[int, int]] = {}
+
+    def add(self, ids: list[str], vectors) -> None:
+        self._batches.append(np.asarray(vectors, dtype=np.float32))
+        self._at.update({pid: (len(self._batches) - 1, row) for row, pid in enumerate(ids)})
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self._at
+
+    def row(self, pid: str) -> np.ndarray:
+        batch, row = self._at[pid]
+        return self._batches[batch][row]
 
 
 def index_hash(product: Product) -> str:
@@ -91,12 +119,14 @@ def reindex(
     todo = sorted(texts, key=lambda pid: -len(texts[pid]))
     if progress:
         progress(0, len(todo))
+    fresh = FreshVectors()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
         in_flight: Future | None = None
         written = 0
         for start in range(0, len(todo), batch_size):
             ids = todo[start : start + batch_size]
             vectors = embedder.embed([texts[i] for i in ids])
+            fresh.add(ids, vectors)
             metadatas = [product_metadata(catalog.products[i], wanted[i]) for i in ids]
             if in_flight is not None:
                 written += in_flight.result()  # a failed write raises here, before more is queued
@@ -117,6 +147,7 @@ def reindex(
         rejected=len(catalog.report.rejections),
         seconds=round(time.perf_counter() - started, 3),
         gone=() if delete_gone else tuple(gone),
+        fresh=fresh,
     )
 
 
@@ -165,7 +196,7 @@ def build_store(
     hashes = index_hashes(catalog)
     result = reindex(catalog, index, embedder, settings.reindex_batch_size, progress, hashes, delete_gone=False)
     about = dict(name=spec.name, source=spec.path.resolve(), embedder=embedder.name, products=len(catalog.products))
-    generation = write_snapshot(folder, catalog, catalog_fingerprint(catalog, hashes), about, say, vectors=(index, hashes, embedder.name))
+    generation = write_snapshot(folder, catalog, catalog_fingerprint(catalog, hashes), about, say, vectors=(index, hashes, embedder.name, result.fresh))
     generations.publish(folder, generation, say)
     index.delete(result.gone)  # nothing serves them now
     return catalog, result

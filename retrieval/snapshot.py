@@ -24,13 +24,13 @@ def write_snapshot(
     about: dict,
     say: Callable[[str], None] = lambda _: None,
     wrote: Callable[[str], None] = lambda _: None,
-    vectors: tuple[VectorIndex, Mapping[str, str], str] | None = None,
+    vectors: tuple[VectorIndex, Mapping[str, str], str, FreshVectors | None] | None = None,
 ) -> Path:
     """Write a new, unpublished generation of the store; returns its folder. The lexical index is
     built again only when the products changed (`fingerprint`): else the current one is linked in.
     `say` hears each stage, `wrote(name)` each file or folder once it is complete. `vectors`
-    (the vector index, each product's content hash, the model's name) adds the serving copy of the
-    product vectors (retrieval/snapshot_vectors.py).
+    (the vector index, each product's content hash, the model's name, what the reindex just
+    encoded) adds the serving copy of the product vectors (retrieval/snapshot_vectors.py).
 
     >>> import tempfile; from shopassist.catalog.models import Product
     >>> folder = Path(tempfile.mkdtemp()); shop = Catalog("toy", {"1": Product("1", "Red mug", "Red mug")})
@@ -47,8 +47,8 @@ def write_snapshot(
         LexicalIndex.build(list(catalog.products.values())).save(generation / LEXICAL, fingerprint)
     wrote(LEXICAL)
     if vectors is not None:
-        index, hashes, embedder = vectors
-        write_vectors(generation, previous, list(catalog.products), hashes, index, embedder, say)
+        index, hashes, embedder, fresh = vectors
+        write_vectors(generation, previous, list(catalog.products), hashes, index, embedder, fresh, say)
         wrote(MATRIX)
     say("writing the store snapshot …")
     catalog.save(generation, wrote)

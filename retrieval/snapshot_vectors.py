@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,13 +22,17 @@ from shopassist.catalog import generations
 from shopassist.files import atomic_write, write_text
 from shopassist.retrieval.vector_index import VectorIndex
 
+if TYPE_CHECKING:
+    from shopassist.retrieval.indexing import FreshVectors
+
 MATRIX = "vectors.npy"  # float32 (products, dim), the catalogue's order
 KEYS = "vectors.json"  # the model, and each row's product id and content hash (for the next carry)
 
 
 def write_vectors(generation: Path, previous: Path | None, ids: Sequence[str], hashes: Mapping[str, str], index: VectorIndex,
-                  embedder: str, say: Callable[[str], None] = lambda _: None) -> None:
-    """Write the generation's matrix: unchanged rows from `previous`, the rest from `index`.
+                  embedder: str, fresh: "FreshVectors | None" = None, say: Callable[[str], None] = lambda _: None) -> None:
+    """Write the generation's matrix: what the reindex just encoded (`fresh`), unchanged rows from
+    `previous`, and whatever is left (the first run after an upgrade) read from `index`.
 
     A product Chroma has no vector for (never after a whole reindex) gets a row of zeros: it scores
     0, as the in-memory path always scored it.
@@ -39,14 +44,17 @@ def write_vectors(generation: Path, previous: Path | None, ids: Sequence[str], h
         if keys.get("embedder") == embedder:
             old = np.load(previous / MATRIX, mmap_mode="r")
             carried = {pid: row for row, (pid, h) in enumerate(zip(keys["ids"], keys["hashes"])) if hashes.get(pid) == h}
+    if fresh is not None:
+        carried = {pid: row for pid, row in carried.items() if pid not in fresh}
     if old is not None and len(carried) == len(ids) == len(keys["ids"]) and keys["ids"] == list(ids):
         say("the vectors are unchanged: linked from the previous generation")
         generations.carry(previous, generation, (MATRIX, KEYS))  # type: ignore[arg-type]
         return
-    fetch = [pid for pid in ids if pid not in carried]
-    say(f"writing the vectors: {len(ids) - len(fetch):,} carried, {len(fetch):,} read from the vector index …")
+    encoded = [pid for pid in ids if fresh is not None and pid in fresh]
+    fetch = [pid for pid in ids if pid not in carried and (fresh is None or pid not in fresh)]
+    say(f"writing the vectors: {len(encoded):,} just encoded, {len(carried):,} carried, {len(fetch):,} read from the vector index …")
     got_ids, got = index.vectors(fetch) if fetch else ([], np.zeros((0, 0), np.float32))
-    dim = old.shape[1] if old is not None else got.shape[1] if got.size else 1
+    dim = old.shape[1] if old is not None else got.shape[1] if got.size else len(fresh.row(encoded[0])) if encoded else 1
     fetched = {pid: row for row, pid in enumerate(got_ids)}
     out = np.zeros((len(ids), dim), dtype=np.float32)
     rows = np.arange(len(ids))
@@ -56,6 +64,9 @@ def write_vectors(generation: Path, previous: Path | None, ids: Sequence[str], h
     new = np.array([pid in fetched for pid in ids], dtype=bool)
     if new.any():
         out[rows[new]] = got[[fetched[pid] for pid in np.asarray(ids, dtype=object)[new]]]
+    for row, pid in enumerate(ids):
+        if fresh is not None and pid in fresh:
+            out[row] = fresh.row(pid)
     with atomic_write(generation / MATRIX, "wb") as f:
         np.save(f, out)
     write_text(generation / KEYS, json.dumps({"embedder": embedder, "dim": dim, "ids": list(ids), "hashes": [hashes.get(p, "") for p in ids]}))
