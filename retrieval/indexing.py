@@ -22,8 +22,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from shopassist.catalog.models import Product
 from shopassist.catalog.event_log import open_event_log
 from shopassist.catalog.report import write_rejects
@@ -34,6 +32,7 @@ from shopassist.catalog.store import Catalog, built_with, load_catalog
 from shopassist.retrieval.embedder import Embedder, embedder_from
 from shopassist.retrieval.language import catalogue_language
 from shopassist.retrieval.snapshot import write_snapshot
+from shopassist.retrieval.snapshot_vectors import FreshVectors
 from shopassist.retrieval.vector_index import VectorIndex, product_metadata
 from shopassist.settings import Settings
 
@@ -54,31 +53,6 @@ class ReindexResult:
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in ("added", "updated", "deleted", "unchanged", "rejected", "seconds")}
-
-
-class FreshVectors:
-    """The vectors a reindex encoded, kept by product id until the snapshot is written, so the
-    generation's vectors file is not read back out of Chroma (at 1M products that read is minutes).
-
-    >>> import numpy as np
-    >>> fresh = FreshVectors(); fresh.add(["a", "b"], np.eye(2, dtype=np.float32)); "b" in fresh, fresh.row("b").tolist()
-    (True, [0.0, 1.0])
-    """
-
-    def __init__(self) -> None:
-        self._batches: list[np.ndarray] = []
-        self._at: dict[str, tuple[int, int]] = {}
-
-    def add(self, ids: list[str], vectors) -> None:
-        self._batches.append(np.asarray(vectors, dtype=np.float32))
-        self._at.update({pid: (len(self._batches) - 1, row) for row, pid in enumerate(ids)})
-
-    def __contains__(self, pid: object) -> bool:
-        return pid in self._at
-
-    def row(self, pid: str) -> np.ndarray:
-        batch, row = self._at[pid]
-        return self._batches[batch][row]
 
 
 def index_hash(product: Product) -> str:

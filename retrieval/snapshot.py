@@ -11,7 +11,7 @@ from pathlib import Path
 from shopassist.catalog import generations
 from shopassist.catalog.store import Catalog, write_manifest
 from shopassist.retrieval.lexical import LexicalIndex
-from shopassist.retrieval.snapshot_vectors import MATRIX, write_vectors
+from shopassist.retrieval.snapshot_vectors import MATRIX, FreshVectors, write_vectors
 from shopassist.retrieval.vector_index import VectorIndex
 
 LEXICAL = "bm25"

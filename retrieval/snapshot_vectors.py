@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,15 +21,37 @@ from shopassist.catalog import generations
 from shopassist.files import atomic_write, write_text
 from shopassist.retrieval.vector_index import VectorIndex
 
-if TYPE_CHECKING:
-    from shopassist.retrieval.indexing import FreshVectors
-
 MATRIX = "vectors.npy"  # float32 (products, dim), the catalogue's order
 KEYS = "vectors.json"  # the model, and each row's product id and content hash (for the next carry)
 
 
+class FreshVectors:
+    """The vectors a reindex encoded, kept by product id until the snapshot is written, so the
+    generation's vectors file is not read back out of Chroma (at 1M products that read is minutes).
+
+    >>> import numpy as np
+    >>> fresh = FreshVectors(); fresh.add(["a", "b"], np.eye(2, dtype=np.float32)); "b" in fresh, fresh.row("b").tolist()
+    (True, [0.0, 1.0])
+    """
+
+    def __init__(self) -> None:
+        self._batches: list[np.ndarray] = []
+        self._at: dict[str, tuple[int, int]] = {}
+
+    def add(self, ids: list[str], vectors) -> None:
+        self._batches.append(np.asarray(vectors, dtype=np.float32))
+        self._at.update({pid: (len(self._batches) - 1, row) for row, pid in enumerate(ids)})
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self._at
+
+    def row(self, pid: str) -> np.ndarray:
+        batch, row = self._at[pid]
+        return self._batches[batch][row]
+
+
 def write_vectors(generation: Path, previous: Path | None, ids: Sequence[str], hashes: Mapping[str, str], index: VectorIndex,
-                  embedder: str, fresh: "FreshVectors | None" = None, say: Callable[[str], None] = lambda _: None) -> None:
+                  embedder: str, fresh: FreshVectors | None = None, say: Callable[[str], None] = lambda _: None) -> None:
     """Write the generation's matrix: what the reindex just encoded (`fresh`), unchanged rows from
     `previous`, and whatever is left (the first run after an upgrade) read from `index`.
 
