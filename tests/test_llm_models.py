@@ -260,3 +260,25 @@ def test_cpu_quant_setting_reads_yes_and_no_from_the_environment(monkeypatch):
     monkeypatch.setenv("SHOPASSIST_LLM_CPU_QUANT", "perhaps")
     with pytest.raises(ConfigError, match="SHOPASSIST_LLM_CPU_QUANT"):
         Settings.load()
+
+
+@pytest.mark.demo_model
+def test_the_page_need_not_wait_for_the_models_cpu_copy(tmp_path):
+    """`shopassist ui --prepare-model-in-background` (make demo) answers with the shipped file when
+    the llama.cpp copy is not made yet: `cpu_copy_missing` names the model to make in the background,
+    and nothing once it is made or turned off."""
+    from shopassist.assistant.llm.resolve import cpu_copy_missing
+    from shopassist.ui.background import BackgroundJob
+
+    made = Settings.load(llm="qwen2.5-coder-1.5b", llm_backend="llama-cpp")  # as `make demo-model` left it (read only)
+    if status(SHIPPED_LLMS["qwen2.5-coder-1.5b"], made.models_dir) != "ready":
+        pytest.fail(f"the demo model is not ready in {made.models_dir} — run `make demo-model` (make test does)")
+    assert cpu_copy_missing(made) is None
+    fresh = made.with_(home=tmp_path)  # a new data directory with the assembled file and no copy yet
+    fresh.models_dir.mkdir(parents=True)
+    name = SHIPPED_LLMS["qwen2.5-coder-1.5b"].file_name
+    os.symlink(made.models_dir / name, fresh.models_dir / name)
+    assert cpu_copy_missing(fresh) == "qwen2.5-coder-1.5b"
+    assert cpu_copy_missing(fresh.with_(llm_cpu_quant=False)) is None
+    job = BackgroundJob.model_copy(fresh, "qwen2.5-coder-1.5b")
+    assert job.command[-3:] == ["models", "--prepare", "qwen2.5-coder-1.5b"] and str(tmp_path) in job.command

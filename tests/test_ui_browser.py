@@ -265,11 +265,11 @@ def test_the_page_says_popularity_while_training_then_the_trained_ranker(demo_re
     the ranker trained in a real background process is used, and named, from the turn after it lands."""
     from shopassist.ranking import load_ranker
     from shopassist.settings import Settings
-    from shopassist.ui.training import BackgroundTraining
+    from shopassist.ui.background import BackgroundJob
 
     settings, go = Settings(home=tmp_path / "home"), tmp_path / "go"
     assistant = Assistant(demo_retriever, load_ranker(settings, "demo-slice", demo_retriever.catalog), ScriptedLLM(reply))
-    training = BackgroundTraining([sys.executable, "-c", SMALL_TRAINING, str(settings.home), str(retail_slice), str(go)], tmp_path / "train.log")
+    training = BackgroundJob([sys.executable, "-c", SMALL_TRAINING, str(settings.home), str(retail_slice), str(go)], tmp_path / "train.log")
     training.start()
     app, url = serve(assistant, training=training.state)
     shop = Shop(browser, url)

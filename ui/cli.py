@@ -44,6 +44,11 @@ def ui(
         help="If the store has no trained ranker yet, serve at once with the untrained one and run `shopassist train` "
         "in a child process; the trained ranker is used from the turn after it lands.",
     )] = False,
+    prepare_model_in_background: Annotated[bool, typer.Option(
+        "--prepare-model-in-background",
+        help="If the model's llama.cpp CPU copy (SHOPASSIST_LLM_CPU_QUANT) is not made yet, answer with the shipped "
+        "file now and make the copy in a child process; the next start uses it.",
+    )] = False,
 ) -> None:
     """Open the shopping chat in a browser: streamed answers, product cards, 👍 / 👎 / add to cart.
 
@@ -55,16 +60,23 @@ def ui(
     from shopassist.assistant.factory import open_assistant
     from shopassist.ranking import artefacts
     from shopassist.ui.app import build_app, launch_app
-    from shopassist.ui.training import BackgroundTraining
+    from shopassist.assistant.llm.resolve import cpu_copy_missing
+    from shopassist.ui.background import BackgroundJob
 
     settings = ctx.find_root().obj
     if llm:
         settings = settings.with_(llm=llm)
+    model_copy = None
+    if prepare_model_in_background and (model := cpu_copy_missing(settings)):
+        model_copy = BackgroundJob.model_copy(settings, model)
+        model_copy.start()
+        typer.echo(f"making {model}'s llama.cpp copy in the background (log: {model_copy.log}); answering with the shipped file until the next start", err=True)
+        settings = settings.with_(llm_cpu_quant=False)
     typer.echo(f"loading the {store} store …", err=True)
     assistant = open_assistant(settings, store)
     if host not in _LOOPBACK and login is None:
         typer.echo(f"warning: serving on {host} without --auth: anyone who can reach this port can use it", err=True)
-    training = BackgroundTraining.for_store(settings, store)
+    training = BackgroundJob.training(settings, store)
     if train_in_background:
         trained = artefacts.latest(settings, store)
         if trained is None:
@@ -82,3 +94,5 @@ def ui(
         app.block_thread()
     finally:
         training.stop()
+        if model_copy is not None:
+            model_copy.stop()

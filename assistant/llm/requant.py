@@ -36,6 +36,16 @@ def quantised_path(source: Path, quant: str) -> Path:
     return source.with_name(f"{source.stem}.{quant.lower()}.gguf")
 
 
+def is_made(source: Path, quant: str) -> bool:
+    """Whether the copy of `source` in type `quant` exists and is not older than the source.
+
+    >>> is_made(Path("/nowhere/model.gguf"), "IQ4_NL")
+    False
+    """
+    target = quantised_path(source, quant)
+    return target.is_file() and target.stat().st_mtime_ns >= source.stat().st_mtime_ns
+
+
 def requantised(source: Path, quant: str, threads: int, say: Callable[[str], None] = lambda _: None,
                 progress: Callable[[int, int], None] | None = None) -> Path:
     """The copy of the verified GGUF `source` in type `quant`, made now if it is not there yet
@@ -44,7 +54,7 @@ def requantised(source: Path, quant: str, threads: int, say: Callable[[str], Non
     if quant not in FTYPES:
         raise LLMError(f"cannot re-quantise to {quant!r} — known types: {', '.join(FTYPES)}")
     target = quantised_path(source, quant)
-    if target.is_file() and target.stat().st_mtime_ns >= source.stat().st_mtime_ns:
+    if is_made(source, quant):
         return target
     import llama_cpp
 

@@ -179,6 +179,25 @@ def resolve_llm(settings: Settings, cuda: Callable[[], bool] = cuda_available) -
     return TransformersLLM(ref.path or ref.name, n_threads=settings.threads, local_files_only=settings.hub_offline, name=ref.name)
 
 
+def cpu_copy_missing(settings: Settings) -> str | None:
+    """The shipped model whose llama.cpp CPU copy loading would make now (minutes), or None when
+    there is nothing to make: a server, transformers, another file, the copy made or turned off.
+
+    >>> import tempfile
+    >>> cpu_copy_missing(Settings(home=Path(tempfile.mkdtemp()), llm="smollm2-135m")) is None  # it has no CPU copy
+    True
+    """
+    if not settings.llm_cpu_quant or settings.llm_backend in ("openai", "transformers") or settings.llm_base_url:
+        return None
+    name = model_name(settings)
+    ref = parse_model(name)
+    if ref.shipped is None or ref.shipped.cpu_quant is None or choose_backend(settings.with_(llm=name), ref) != "llama-cpp":
+        return None
+    from shopassist.assistant.llm.requant import is_made
+
+    return None if is_made(gguf_path(ref, settings), ref.shipped.cpu_quant) else name
+
+
 def gguf_path(ref: ModelRef, settings: Settings) -> Path:
     """The GGUF file on disk: a shipped model verified (and assembled if split), or the file given."""
     if ref.shipped is not None:
