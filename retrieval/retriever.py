@@ -53,7 +53,7 @@ class Retriever:
         self.columns = FilterColumns(*columns_in_order(catalog.products, lexical.ids, ("price", "brand", "in_stock")))
         self.vocabulary = Vocabulary(self.columns.brands)
         self.vector_index, self.dense_mode, self.translator = vector_index, dense_mode, translator
-        self._position = {pid: i for i, pid in enumerate(lexical.ids)}
+        self._position: dict[str, int] | None = None  # id → row, for the chroma path only (built on its first query)
 
     def parse(self, text: str) -> ParsedQuery:
         return parse_query(text, self.vocabulary)
@@ -115,6 +115,8 @@ class Retriever:
             return self.dense.scores(vector)
         # "chroma": HNSW with a server-side `where` filter; products it does not return score -1.
         scores = np.full(len(self.products), -1.0, dtype=np.float32)
+        if self._position is None:
+            self._position = {pid: i for i, pid in enumerate(self.lexical.ids)}
         for hit in self.vector_index.query(vector, self.fusion.pool, where=self.columns.chroma_where(parsed)):
             if hit.id in self._position:
                 scores[self._position[hit.id]] = hit.score
