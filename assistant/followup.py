@@ -64,7 +64,8 @@ _FOLLOW_UP_WORDS = frozenset(
     none nope no not wrong quite those these mine few see let rest alternative alternatives another continue on
     three two don dont t like pay spend afford come comes made they is my if possible trust switch change swap around roughly about
     page pages result results coming work works stick loyal range favourite favorite them em
-    ideal ideally perfect bigger smaller larger we exactly sized
+    ideal ideally perfect bigger smaller larger we exactly sized nothing sizes size-wise search available interested
+    narrow filter though chance at
     m s d ll re ve""".split()  # the pieces of "I'm", "budget's", "I'd" once split into words
 )
 _FOLLOW_UP_ZH = re.compile(r"还有|别的|其他|更多|再来|换一批|下一[批页组个]|再找找?|便宜|品牌|牌子|规格|尺寸|尺码|型号|款式?|颜色|色|只|需要|必须|应该|换成?|看看|就|都不是|不太?对|不是这些")

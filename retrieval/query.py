@@ -21,7 +21,6 @@ _NUM = r"(\d+(?:[.,]\d{1,2})?)"
 _MAX_BEFORE = (
     r"(?:(?:keep|stay)\s+(?:it\s+)?)?"  # "keep it below 500": the verb is part of the bound, not a search word
     r"(?:(?:under|below)(?:\s+the)?|less\s+than|cheaper\s+than|up\s+to|max(?:imum)?|at\s+most|within|for\s+less\s+than"
-    r"|(?:keep|stick)\s+(?:it\s+)?(?:to|at)"  # "keep it to 500"
     r"|(?:(?:my|our|a|the)\s+)?spending\s+(?:limit|cap|budget)(?:\s+is|'s|\s+of|\s*:)?"  # "spending limit $500"
     r"|(?:no|not|nothing)\s+(?:more\s+than|over|above|higher\s+than|dearer\s+than)"
     r"|(?:(?:i\s+)?(?:can'?t|cannot|can\s+not|don'?t\s+want\s+to|do\s+not\s+want\s+to|won'?t|wouldn'?t\s+like\s+to)\s+"
@@ -41,8 +40,10 @@ _PRICE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"{_NUM}\s*(?:到|至|-|~)\s*{_NUM}\s*(?:元|块钱|块)(?:之间)?"), "range"),
     (re.compile(rf"\b{_MAX_BEFORE}\s*{_MONEY}(?:\s*\bmark\b)?", re.I), "max"),  # "under the 60 mark"
     (re.compile(rf"{_NOT_IN_A_WORD}{_MONEY}\s+{_MAX_AFTER}", re.I), "max"),
-    # "I've got $60", "I can afford 40 pounds": money the shopper has is a cap — with a currency only ("I have 2 kids").
-    (re.compile(rf"\b(?:i'?ve\s+(?:only\s+)?got|i\s+(?:only\s+)?have|i\s+can\s+(?:only\s+)?(?:spend|afford))\s+(?:about\s+|around\s+)?{_MONEY}", re.I), "max_money"),
+    # "keep it to $500" (with a currency: "stick to 15.6 inch" is a size) — and "I've got $60", "I can afford
+    # 40 pounds": money the shopper has is a cap, with a currency only ("I have 2 kids").
+    (re.compile(rf"\b(?:(?:keep|stick)\s+(?:it\s+)?(?:to|at)|i'?ve\s+(?:only\s+)?got|i\s+(?:only\s+)?have|i\s+can\s+(?:only\s+)?(?:spend|afford))"
+                rf"\s+(?:about\s+|around\s+)?{_MONEY}", re.I), "max_money"),
     (re.compile(rf"<\s*=?\s*{_MONEY}", re.I), "max"),
     (re.compile(rf"\b(?:over|above|more\s+than|at\s+least|min(?:imum)?|from)\s+{_MONEY}", re.I), "min_money"),
     (re.compile(rf">\s*=?\s*{_MONEY}", re.I), "min"),

@@ -152,6 +152,9 @@ TURNS = [
     (("hard drive enclosure", "does it come in 2.5in?"), "refine", "hard drive enclosure 2.5in", None, None, set(), set(), False),
     (("laptop bag", "we need 15.6 inch"), "refine", "laptop bag 15.6 inch", None, None, set(), set(), False),
     (("laptop bag", "exactly 17 inch"), "refine", "laptop bag 17 inch", None, None, set(), set(), False),
+    (("laptop bag", "stick to 15.6 inch"), "refine", "laptop bag 15.6 inch", None, None, set(), set(), False),  # a size, not £15.60
+    (("laptop bag", "17 inch or nothing"), "refine", "laptop bag 17 inch", None, None, set(), set(), False),
+    (("laptop bag", "any chance of 17 inch?"), "refine", "laptop bag 17 inch", None, None, set(), set(), False),
 ]
 
 
