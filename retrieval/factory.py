@@ -16,6 +16,7 @@ from shopassist.retrieval.snapshot import LEXICAL
 from shopassist.retrieval.snapshot_vectors import open_vectors
 from shopassist.retrieval.translate import QueryTranslator
 from shopassist.retrieval.vector_index import VectorIndex
+from shopassist.errors import ConfigError
 from shopassist.settings import Settings
 
 
@@ -32,14 +33,18 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
     if lexical is None or not _same_order(lexical.ids, catalog.products):  # an older version's, or out of step
         lexical = LexicalIndex.build(list(catalog.products.values()))
         lexical.save(folder / LEXICAL, catalog_fingerprint(catalog))
-    # Chroma may hold vectors of products this generation does not list (a reindex not yet
-    # switched to, or killed): only this generation's ids are read.
-    vectors = VectorIndex.open(settings, store, embedder.name)
-    vectors.check_dim(embedder.dim, embedder.name)
+    vectors = VectorIndex.open(settings, store, embedder.name)  # opening reads nothing; the chroma path queries it
     matrix = open_vectors(folder, embedder.name, len(lexical.ids))
     if matrix is not None:  # the generation's own copy, memory-mapped: opens at once at any size
+        # Checked on the file: asking Chroma for one vector loads its whole index (2 GB at 1M products).
+        if len(matrix) and matrix.shape[1] != embedder.dim:
+            raise ConfigError(f"store {store!r} holds {matrix.shape[1]}-d vectors but the embedder {embedder.name!r} gives "
+                              f"{embedder.dim}-d ones — serve the model the store was built with, or reindex")
         dense = DenseIndex.from_snapshot(matrix, lexical.ids, compact=settings.compact_vectors)
     else:  # a generation written before it held vectors: read them from the vector index
+        # Chroma may hold vectors of products this generation does not list (a reindex not yet
+        # switched to, or killed): only this generation's ids are read.
+        vectors.check_dim(embedder.dim, embedder.name)
         dense = DenseIndex.from_vector_index(vectors, lexical.ids, compact=settings.compact_vectors)
     return Retriever(catalog, embedder, lexical, dense, fusion or FusionConfig(), vector_index=vectors, translator=translator_for(catalog, lexical))
 
