@@ -95,7 +95,7 @@ class ProductTable(Mapping[str, Product]):
 
     def in_order(self, ids: Sequence[str]) -> bool:
         """Whether `ids` lists this table's products in its row order."""
-        return len(ids) == len(self._ids) and all(a == b for a, b in zip(ids, self._ids))
+        return list(ids) == self._ids
 
     def at(self, row: int) -> Product:
         """The product in row `row` (the file's order, which is the catalogue's)."""

@@ -50,7 +50,7 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
 
 
 def _same_order(ids: list[str], products) -> bool:
-    return len(ids) == len(products) and all(a == b for a, b in zip(ids, products))
+    return ids == list(products)
 
 
 def translator_for(catalog: Catalog, lexical: LexicalIndex) -> QueryTranslator | None:

@@ -29,7 +29,7 @@ _MAX_BEFORE = (
     r"|(?:my|our|the)\s+(?:max(?:imum)?|limit|cap|ceiling)(?:\s+is|'s|\s*:)?|cap\s+(?:it\s+)?at)"  # "my max is 40", "cap it at 40"
 )
 # Words that cap a price when they follow it: "500 max", "£20 tops", "5 pounds or less".
-_MAX_AFTER = r"(?:max(?:imum)?|tops|at\s+(?:the\s+)?most|or\s+(?:less|under|below|cheaper)|(?:is\s+)?(?:my|our|the)\s+(?:max(?:imum)?|limit|budget|ceiling)|budget)\b"  # "a $500 budget"
+_MAX_AFTER = r"(?:max(?:imum)?|tops|at\s+(?:the\s+)?most|or\s+(?:less|under|below|cheaper)|(?:is\s+)?(?:my|our|the)\s+(?:max(?:imum)?|limit|budget|ceiling))\b"
 _NOT_IN_A_WORD = r"(?<![\w.,])"  # "500 max", but not the "20" of "S20 max"
 
 # (pattern, kind) — kind: max, min, range. Order matters: ranges before single bounds, caps before minimums.
@@ -40,6 +40,7 @@ _PRICE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"{_NUM}\s*(?:到|至|-|~)\s*{_NUM}\s*(?:元|块钱|块)(?:之间)?"), "range"),
     (re.compile(rf"\b{_MAX_BEFORE}\s*{_MONEY}(?:\s*\bmark\b)?", re.I), "max"),  # "under the 60 mark"
     (re.compile(rf"{_NOT_IN_A_WORD}{_MONEY}\s+{_MAX_AFTER}", re.I), "max"),
+    (re.compile(rf"{_NOT_IN_A_WORD}{_MONEY}\s+budget\b", re.I), "max_money"),  # "a $500 budget" — not "3 budget laptops"
     # "keep it to $500" (with a currency: "stick to 15.6 inch" is a size) — and "I've got $60", "I can afford
     # 40 pounds": money the shopper has is a cap, with a currency only ("I have 2 kids").
     (re.compile(rf"\b(?:(?:keep|stick)\s+(?:it\s+)?(?:to|at)|i'?ve\s+(?:only\s+)?got|i\s+(?:only\s+)?have|i\s+can\s+(?:only\s+)?(?:spend|afford))"

@@ -5,8 +5,8 @@ Reading a million vectors back out of Chroma at every start takes minutes and ho
 while it runs; a `.npy` matrix beside the catalogue opens at once, and the OS pages in what is
 read. Chroma stays the store of record (a reindex diffs against it; the `chroma` search path and a
 Chroma server use it); this file is the serving copy, written by the reindex that publishes the
-generation: rows whose product is unchanged are carried from the previous generation's file, the
-others read from Chroma.
+generation: what it just encoded, rows whose product is unchanged carried from the previous
+generation's file, and only what is left (the first run after an upgrade) read from Chroma.
 """
 
 from __future__ import annotations

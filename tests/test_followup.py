@@ -137,6 +137,7 @@ TURNS = [
     (("laptop", "spending limit £25"), "refine", "laptop", None, 25, set(), set(), False),
     (("laptop", "under the 1500 mark"), "refine", "laptop", None, 1500, set(), set(), False),
     (("laptop", "I have 2 kids"), "search", "I have 2 kids", None, None, set(), set(), False),  # no currency: not money
+    (("show me 3 budget laptops",), "search", "3 laptops", None, None, set(), set(), False),  # "budget" here means cheap, not a cap of 3
     (("laptop", "stick to Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
     (("laptop", "I'm loyal to Lenovo"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
     (("laptop", "show me the Lenovo range"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
