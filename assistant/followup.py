@@ -26,8 +26,8 @@ _MORE = re.compile(
     r"|\b(?:other\s+(?:ones|options)|(?:anything|something|what)\s+else)\b|再来|更多|还有(?:别的|其他|吗|没有)|别的呢|其他的呢|换一批"
     # paging through the same list: "next", "next page", "keep going", "different ones", "下一批", "再找找"
     r"|^\s*(?:next|continue|go\s+on)\b|\b(?:keep|carry)\s+(?:going|looking|searching)\b|\b(?:different|new)\s+ones\b|下一[批页组个]|再找|别的|其他"
-    # "a few more", "can I see more?", "the rest", "any alternatives?", "another three", "something different"
-    r"|\b(?:more|others|alternatives?|rest)\b(?!\s+(?:than|expensive|pricey|costly))|\banother\b|\b(?:something|anything)\s+different\b"
+    # "a few more", "can I see more?", "the rest", "any alternatives?", "another three", "something different" — not "2000 mAh or more"
+    r"|\b(?<!or\s)(?:more|others|alternatives?|rest)\b(?!\s+(?:than|expensive|pricey|costly))|\banother\b|\b(?:something|anything)\s+different\b"
     # passing over what is shown: "not these", "none of these work", "I don't like any of them", "keep them coming"
     r"|^\s*not\s+(?:these|those|them)\b|\bnone\s+of\s+(?:these|those|them)\b|\bdon'?t\s+like\s+(?:any\s+of\s+)?(?:these|those|them)\b"
     r"|\bkeep\s+(?:them|'em)\s+coming\b",
@@ -65,7 +65,7 @@ _FOLLOW_UP_WORDS = frozenset(
     three two don dont t like pay spend afford come comes made they is my if possible trust switch change swap around roughly about
     page pages result results coming work works stick loyal range favourite favorite them em
     ideal ideally perfect bigger smaller larger we exactly sized nothing sizes size-wise search available interested
-    narrow filter though chance at
+    narrow filter though chance at least most up minimum min max maximum over under than approximately suit
     m s d ll re ve""".split()  # the pieces of "I'm", "budget's", "I'd" once split into words
 )
 _FOLLOW_UP_ZH = re.compile(r"还有|别的|其他|更多|再来|换一批|下一[批页组个]|再找找?|便宜|品牌|牌子|规格|尺寸|尺码|型号|款式?|颜色|色|只|需要|必须|应该|换成?|看看|就|都不是|不太?对|不是这些")

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 MAX_QUERY_CHARS = 1000  # longer text is cut: no shopper types more, and it bounds the work per query
 
-_MONEY = r"(?:£|\$|€|¥|usd|gbp|eur)?\s*(\d+(?:[.,]\d{1,2})?)\s*(?:£|\$|€|¥|pounds?|quid|dollars?|bucks|euros?|usd|gbp|eur|元|块钱|块|rmb)?"
+# A number with a unit of size is never money: "at least 500 GB", "under 15.6 inch", "2000 mAh or more".
+_UNIT_AFTER = r"(?![\d.,]*\s*(?:\"|”|''|-?inch(?:es)?\b|in\b|[cm]?m\b|[mgkt]b\b|ml\b|litres?\b|liters?\b|l\b|mah\b|k?w\b|k?g\b|[gmk]?hz\b|ft\b|feet\b|pcs\b|%))"
+_MONEY = rf"(?:£|\$|€|¥|usd|gbp|eur)?\s*(\d+(?:[.,]\d{{1,2}})?){_UNIT_AFTER}\s*(?:£|\$|€|¥|pounds?|quid|dollars?|bucks|euros?|usd|gbp|eur|元|块钱|块|rmb)?"
 _NUM = r"(\d+(?:[.,]\d{1,2})?)"
 
 # Words that cap a price when they come before the amount: "under 500", "not more than 5 pounds",

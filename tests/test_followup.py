@@ -156,6 +156,10 @@ TURNS = [
     (("laptop bag", "stick to 15.6 inch"), "refine", "laptop bag 15.6 inch", None, None, set(), set(), False),  # a size, not £15.60
     (("laptop bag", "17 inch or nothing"), "refine", "laptop bag 17 inch", None, None, set(), set(), False),
     (("laptop bag", "any chance of 17 inch?"), "refine", "laptop bag 17 inch", None, None, set(), set(), False),
+    # a number with a unit of size is never money
+    (("external hard drive", "at least 500 GB"), "refine", "external hard drive 500 GB", None, None, set(), set(), False),
+    (("laptop bag", "under 15.6 inch"), "refine", "laptop bag 15.6 inch", None, None, set(), set(), False),
+    (("power bank", "2000 mAh or more"), "refine", "power bank 2000 mAh", None, None, set(), set(), False),
 ]
 
 
