@@ -114,8 +114,8 @@ class FollowUpReader:
     >>> from shopassist.retrieval.query import Vocabulary, parse_query
     >>> parse = lambda m: parse_query(m, Vocabulary(frozenset({"lenovo"})))
     >>> reader = FollowUpReader(ScriptedLLM(['{"kind": "refine", "brands_wanted": ["Lenovo"]}']))
-    >>> rules = interpret("could you narrow it to Lenovo", parse, parse("laptop"), [], set())
-    >>> intent = reader.reconsider("could you narrow it to Lenovo", rules, parse, parse("laptop"), [], set())
+    >>> rules = interpret("could you whittle it down to Lenovo", parse, parse("laptop"), [], set())
+    >>> intent = reader.reconsider("could you whittle it down to Lenovo", rules, parse, parse("laptop"), [], set())
     >>> rules.kind, intent.kind, intent.query.text, sorted(intent.query.brands)
     ('search', 'refine', 'laptop', ['lenovo'])
     """

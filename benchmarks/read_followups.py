@@ -26,7 +26,7 @@ from shopassist.settings import Settings
 VOCABULARY = Vocabulary(frozenset({"lenovo", "hp", "dell", "asus", "acer", "apple"}))
 # message → what it means: ("brand", "lenovo"), ("max", 500.0), ("colour", "red"), ("more", True), ("search", None)
 MEANT = {
-    "could you narrow it to Lenovo": ("brand", "lenovo"),
+    "could you whittle it down to Lenovo": ("brand", "lenovo"),
     "I was thinking of a Lenovo": ("brand", "lenovo"),
     "honestly I only trust Dell": ("brand", "dell"),
     "my boss said it has to be an HP": ("brand", "hp"),

@@ -19,7 +19,7 @@ from shopassist.retrieval.query import Vocabulary, parse_query
 
 # Messages the rules read as a new search while "laptop" is in force (checked below, so a rule that
 # learns one of them does not leave this test asking the model about nothing).
-UNTOLD = ("could you narrow it to Lenovo", "can I get one for around 500", "I was thinking of a red one", "and a mouse to go with it")
+UNTOLD = ("could you whittle it down to Lenovo", "can I get one for around 500", "I was thinking of a red one", "and a mouse to go with it")
 VOCABULARY = Vocabulary(frozenset({"lenovo", "hp"}))
 
 
@@ -70,16 +70,16 @@ def test_the_schema_grammar_makes_the_small_model_write_a_valid_reading(constrai
 )
 def test_any_failure_of_the_model_leaves_the_rules_reading(llm):
     reader = FollowUpReader(llm, replace(OPTIONS, max_tokens=40, timeout_s=0.1))
-    rules = interpret("could you narrow it to Lenovo", parse, parse("laptop"), [], set())
-    assert reader.reconsider("could you narrow it to Lenovo", rules, parse, parse("laptop"), [], set()) is rules
+    rules = interpret("could you whittle it down to Lenovo", parse, parse("laptop"), [], set())
+    assert reader.reconsider("could you whittle it down to Lenovo", rules, parse, parse("laptop"), [], set()) is rules
 
 
 def test_values_the_message_does_not_contain_are_dropped():
     invented = ScriptedLLM(['{"kind": "refine", "brands_wanted": ["HP"], "price_at_most": 300}'] * 2)
     reader = FollowUpReader(invented)
-    rules = interpret("could you narrow it to Lenovo", parse, parse("laptop"), [], set())
+    rules = interpret("could you whittle it down to Lenovo", parse, parse("laptop"), [], set())
     # HP and 300 are the model's, not the shopper's: nothing is left to refine by, the rules decide.
-    assert reader.reconsider("could you narrow it to Lenovo", rules, parse, parse("laptop"), [], set()) is rules
+    assert reader.reconsider("could you whittle it down to Lenovo", rules, parse, parse("laptop"), [], set()) is rules
 
 
 def test_the_assistant_asks_the_model_only_where_the_rules_cannot_tell(icecat_notebooks):
@@ -89,12 +89,12 @@ def test_the_assistant_asks_the_model_only_where_the_rules_cannot_tell(icecat_no
     assert not model.calls  # an opening is a search: nothing to reconsider
     assistant.ask(None, "show me more", first.session)
     assert not model.calls  # the rules could tell
-    narrowed = assistant.ask(None, "could you narrow it to Lenovo", first.session)
+    narrowed = assistant.ask(None, "could you whittle it down to Lenovo", first.session)
     assert len(model.calls) == 1 and "read" in narrowed.timings
     assert narrowed.suggestions and all((s.product.brand or "").lower() == "lenovo" for s in narrowed.suggestions)
     rules_only = Assistant(icecat_notebooks, RetrievalOrderRanker(), None, reader=FollowUpReader(FailingLLM()))
     session = rules_only.ask(None, "laptop").session
-    fallen_back = rules_only.ask(None, "could you narrow it to Lenovo", session)
+    fallen_back = rules_only.ask(None, "could you whittle it down to Lenovo", session)
     plain = Assistant(icecat_notebooks, RetrievalOrderRanker(), None)
-    expected = plain.ask(None, "could you narrow it to Lenovo", plain.ask(None, "laptop").session)
+    expected = plain.ask(None, "could you whittle it down to Lenovo", plain.ask(None, "laptop").session)
     assert [s.product.id for s in fallen_back.suggestions] == [s.product.id for s in expected.suggestions]
