@@ -97,10 +97,6 @@ class ProductTable(Mapping[str, Product]):
         """Whether `ids` lists this table's products in its row order."""
         return list(ids) == self._ids
 
-    def at(self, row: int) -> Product:
-        """The product in row `row` (the file's order, which is the catalogue's)."""
-        return self._build(row)
-
     def column(self, name: str) -> np.ndarray:
         """One field for every product, in row order: float64 with NaN for missing prices, bool for
         stock, else an object array of str / None."""
@@ -138,21 +134,12 @@ class InOrder(Sequence[Product]):
         return self._products[self._ids[i]]
 
 
-def columns_in_order(products: Mapping[str, Product], ids: Sequence[str], names: Sequence[str]) -> list[np.ndarray]:
-    """Fields of every product in the order of `ids`: read from the table's columns when it is in
-    that order (a snapshot's index and table are written together), else product by product.
+def in_order(products: Mapping[str, Product], ids: Sequence[str]) -> bool:
+    """Whether `ids` lists exactly these products, in their order.
 
-    >>> columns_in_order({"a": Product("a", "MUG", "Mug", price=2.0, brand="Acme")}, ["a"], ("price", "brand"))
-    [array([2.]), array(['Acme'], dtype=object)]
+    >>> in_order({"a": Product("a", "A", "A"), "b": Product("b", "B", "B")}, ["a", "b"]), in_order({"a": Product("a", "A", "A")}, ["b"])
+    (True, False)
     """
-    if isinstance(products, ProductTable) and products.in_order(ids):
-        return [products.column(name) for name in names]
-    rows = [products[pid] for pid in ids]
-    out = []
-    for name in names:
-        values = [getattr(p, name) for p in rows]
-        if name == "price":
-            out.append(np.array([np.nan if v is None else v for v in values], dtype=np.float64))
-        else:
-            out.append(np.array(values, dtype=bool if name == "in_stock" else object))
-    return out
+    if isinstance(products, ProductTable):
+        return products.in_order(ids)
+    return list(ids) == list(products)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shopassist.catalog import generations
+from shopassist.catalog.product_table import in_order
 from shopassist.catalog.store import Catalog, built_with
 from shopassist.retrieval.cedict import Cedict
 from shopassist.retrieval.dense import DenseIndex
@@ -25,12 +26,13 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
     from its current generation: the pointer is read once, so every part comes from one snapshot."""
     folder = generations.current(settings.store_dir(store))
     catalog = Catalog.open(store, folder)
-    embedder = embedder or embedder_from(settings, catalogue_language(p.title for p in catalog.products.values()), built_with(settings.store_dir(store)))
+    language = catalogue_language(p.title for p in catalog.products.values())
+    embedder = embedder or embedder_from(settings, language, built_with(settings.store_dir(store)))
     # A generation's lexical index and catalogue are written together from the same products, so the
     # index is in step when it lists the catalogue's ids in order (hashing a million products at
     # every start would cost more than the check protects).
     lexical = LexicalIndex.load(folder / LEXICAL, mmap=True)
-    if lexical is None or not _same_order(lexical.ids, catalog.products):  # an older version's, or out of step
+    if lexical is None or not in_order(catalog.products, lexical.ids):  # an older version's, or out of step
         lexical = LexicalIndex.build(list(catalog.products.values()))
         lexical.save(folder / LEXICAL, catalog_fingerprint(catalog))
     vectors = VectorIndex.open(settings, store, embedder.name)  # opening reads nothing; the chroma path queries it
@@ -46,18 +48,15 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
         # switched to, or killed): only this generation's ids are read.
         vectors.check_dim(embedder.dim, embedder.name)
         dense = DenseIndex.from_vector_index(vectors, lexical.ids, compact=settings.compact_vectors)
-    return Retriever(catalog, embedder, lexical, dense, fusion or FusionConfig(), vector_index=vectors, translator=translator_for(catalog, lexical))
+    return Retriever(catalog, embedder, lexical, dense, fusion or FusionConfig(), vector_index=vectors, translator=translator_for(catalog, lexical, language))
 
 
-def _same_order(ids: list[str], products) -> bool:
-    return ids == list(products)
-
-
-def translator_for(catalog: Catalog, lexical: LexicalIndex) -> QueryTranslator | None:
+def translator_for(catalog: Catalog, lexical: LexicalIndex, language: str | None = None) -> QueryTranslator | None:
     """Chinese questions over a catalogue in another language are searched in its words; a Chinese
-    catalogue is searched as typed. The dictionary is read on the first Chinese query, not here."""
-    chinese = catalogue_language(p.title for p in catalog.products.values()) == "zh"
-    return None if chinese else QueryTranslator(Cedict(), lexical.document_frequencies)
+    catalogue is searched as typed. The dictionary is read on the first Chinese query, not here.
+    `language`: the catalogue's, when the caller has already read it."""
+    language = language or catalogue_language(p.title for p in catalog.products.values())
+    return None if language == "zh" else QueryTranslator(Cedict(), lexical.document_frequencies)
 
 
 class StoreWatch:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from shopassist.catalog.models import Product
+from shopassist.catalog.product_table import ProductTable
 from shopassist.retrieval.query import ParsedQuery
 
 
@@ -27,6 +28,14 @@ class FilterColumns:
     def of(cls, products: Sequence[Product]) -> "FilterColumns":
         return cls(np.array([np.nan if p.price is None else p.price for p in products], dtype=np.float64),
                    [p.brand for p in products], np.array([p.in_stock for p in products], dtype=bool))
+
+    @classmethod
+    def of_catalogue(cls, products: Mapping[str, Product], ids: Sequence[str]) -> "FilterColumns":
+        """Aligned with `ids`: read from a snapshot's columns when it lists them in that order (its
+        index and table are written together), else product by product."""
+        if isinstance(products, ProductTable) and products.in_order(ids):
+            return cls(products.column("price"), products.column("brand"), products.column("in_stock"))
+        return cls.of([products[pid] for pid in ids])
 
     def mask(self, query: ParsedQuery) -> np.ndarray | None:
         """bool (n,), or None when the query has no filter (the fast path).

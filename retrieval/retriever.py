@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shopassist.catalog.product_table import InOrder, columns_in_order
+from shopassist.catalog.product_table import InOrder
 from shopassist.catalog.store import Catalog
 from shopassist.retrieval.candidate import Candidate
 from shopassist.retrieval.dense import DenseIndex
@@ -50,7 +50,7 @@ class Retriever:
         self.catalog, self.embedder, self.lexical, self.dense, self.fusion = catalog, embedder, lexical, dense, fusion
         # Built when a product is shown, not here: a million-product store holds columns, not objects.
         self.products = InOrder(catalog.products, lexical.ids)
-        self.columns = FilterColumns(*columns_in_order(catalog.products, lexical.ids, ("price", "brand", "in_stock")))
+        self.columns = FilterColumns.of_catalogue(catalog.products, lexical.ids)
         self.vocabulary = Vocabulary(self.columns.brands)
         self.vector_index, self.dense_mode, self.translator = vector_index, dense_mode, translator
         self._position: dict[str, int] | None = None  # id → row, for the chroma path only (built on its first query)
