@@ -86,13 +86,30 @@ ICECAT_QUERIES = ["toner cartridge under $40, not HP", "Canon only ink", "laptop
 @pytest.mark.parametrize("method", ["dense", "hybrid"])
 def test_chroma_dense_mode_finds_what_the_in_memory_path_finds(store, method, request):
     """Two paths to the dense scores: exact in memory with a mask (the default) and Chroma's HNSW
-    with a `where` clause. On a catalogue this small HNSW is exact: the same top ids, filters included."""
+    with a `where` clause. On a catalogue this small HNSW is exact: the same top ids, filters included,
+    in the same order — except among products whose scores are near-tied: numpy's BLAS and Chroma's
+    distance kernel sum the same 384 products in different orders (~1e-7 apart), and the hybrid
+    scores scale the dense ones by the pool's range, so such a tie may fall either way."""
     memory = request.getfixturevalue(store)
     chroma = through_chroma(memory)
     for query in {"demo": DEMO_QUERIES, "icecat": ICECAT_QUERIES}[store]:
-        expected = [c.product.id for c in memory.search(query, 10, method)]
+        expected = memory.search(query, 10, method)
         assert expected, query
-        assert [c.product.id for c in chroma.search(query, 10, method)] == expected, query
+        assert_same_ranking(chroma.search(query, 10, method), expected, query)
+
+
+def assert_same_ranking(got, expected, query, tie=1e-3):
+    """The same products rank by rank, save that products whose scores are within `tie` of each
+    other may come in either order; the last such run may reach past the cut, so its members may differ."""
+    assert len(got) == len(expected), query
+    assert [c.score for c in got] == pytest.approx([c.score for c in expected], abs=10 * tie), query
+    runs, start = [], 0
+    for i in range(1, len(expected) + 1):
+        if i == len(expected) or expected[i - 1].score - expected[i].score > tie:
+            runs.append((start, i))
+            start = i
+    for start, end in runs[:-1]:
+        assert {c.product.id for c in got[start:end]} == {c.product.id for c in expected[start:end]}, query
 
 
 def _random_queries(retriever: Retriever):
