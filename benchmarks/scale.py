@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -97,37 +98,45 @@ class RandomDocuments:
     def embed(self, texts, query=False):
         if query:
             return self.model.embed(texts, query=True)
-        rng = np.random.default_rng(len(texts))
+        # Seeded by the batch's own texts: seeded by its length, every full batch got the same
+        # vectors, and a million products held 4,000 copies of 256 vectors (ties everywhere).
+        rng = np.random.default_rng(zlib.crc32("\n".join(texts).encode()))
         v = rng.standard_normal((len(texts), self.dim)).astype(np.float32)
         return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
 def compact_recall(home: Path, store: str, k: int = 50) -> dict:
-    """recall@k of the compact path (float16 + exact re-scoring) against the exact float32 one,
-    dense alone and hybrid, over the Icecat dev queries."""
-    from shopassist.retrieval.dense import DenseIndex
-    from shopassist.retrieval.evaluation import Judgements
+    """recall@k of the compact path (int8 codes + exact re-scoring) against the exact float32 one,
+    dense alone and hybrid, over the Icecat dev queries, with and without filters."""
     from shopassist.retrieval.factory import open_retriever
-    from shopassist.retrieval.retriever import Retriever
     from shopassist.settings import Settings
 
-    exact = open_retriever(Settings.load(home=home), store)
-    compact = Retriever(exact.catalog, exact.embedder, exact.lexical,
-                        DenseIndex.from_snapshot(exact.dense.matrix, exact.lexical.ids, compact=True)
-                        if isinstance(exact.dense.matrix, np.memmap)  # the generation's own vectors file
-                        else DenseIndex.from_vector_index(exact.vector_index, exact.lexical.ids, compact=True),
-                        vector_index=exact.vector_index, translator=exact.translator)  # fmt: skip
+    exact = open_retriever(Settings.load(home=home, compact_vectors=False), store)
+    compact = open_retriever(Settings.load(home=home, compact_vectors=True), store, exact.embedder)
+    assert compact.dense.compact and not exact.dense.compact
+    words, filtered = queries(exact)
     out = {}
     for method in ("dense", "hybrid"):
-        shares = []
-        for q in Judgements.read(ICECAT / "judgments-dev.csv").by_query:
-            want = {c.product.id for c in exact.search(q, k, method=method)}
-            got = {c.product.id for c in compact.search(q, k, method=method)}
-            shares.append(len(want & got) / max(1, len(want)))
-        out[f"{method}_recall@{k}"] = round(float(np.mean(shares)), 4)
-        out[f"{method}_min_recall@{k}"] = round(float(np.min(shares)), 4)
-    out["queries"] = len(shares)
+        for name, asked in (("", words), ("filtered_", filtered)):
+            shares = []
+            for q in asked:
+                want = {c.product.id for c in exact.search(q, k, method=method)}
+                got = {c.product.id for c in compact.search(q, k, method=method)}
+                shares.append(len(want & got) / max(1, len(want)))
+            out[f"{method}_{name}recall@{k}"] = round(float(np.mean(shares)), 4)
+            out[f"{method}_{name}min_recall@{k}"] = round(float(np.min(shares)), 4)
+    out["queries"] = len(words) * 2
     return out
+
+
+def queries(retriever) -> tuple[list[str], list[str]]:
+    """The Icecat dev queries as typed, and each with a price bound and an excluded brand."""
+    from shopassist.retrieval.evaluation import Judgements
+
+    words = list(Judgements.read(ICECAT / "judgments-dev.csv").by_query)
+    brands = sorted(retriever.vocabulary.brands)
+    rng = random.Random(0)
+    return words, [f"{q} under ${rng.choice([20, 50, 100, 300, 1000])}, not {rng.choice(brands)}" for q in words]
 
 
 def rss_mb() -> float:
@@ -152,7 +161,6 @@ def serve(home: str, store: str, vectors: str) -> None:
     from shopassist.assistant.core import Assistant
     from shopassist.ranking import load_ranker
     from shopassist.retrieval.embedder import embedder_from
-    from shopassist.retrieval.evaluation import Judgements
     from shopassist.retrieval.factory import open_retriever
     from shopassist.settings import Settings
 
@@ -168,14 +176,11 @@ def serve(home: str, store: str, vectors: str) -> None:
     assert answer.suggestions, "the first answer showed no product"
     first_answer = time.time()
     stages["first answer"] = rss_mb()
-    words = list(Judgements.read(ICECAT / "judgments-dev.csv").by_query)
-    brands = sorted(retriever.vocabulary.brands)
-    rng = random.Random(0)
-    filtered = [f"{q} under ${rng.choice([20, 50, 100, 300, 1000])}, not {rng.choice(brands)}" for q in words]
+    words, filtered = queries(retriever)
     p95 = {}
-    for name, queries in (("off", words), ("on", filtered)):
+    for name, asked in (("off", words), ("on", filtered)):
         times = []
-        for q in queries * 2:
+        for q in asked * 2:
             t = time.perf_counter()
             retriever.search(q, 10)
             times.append((time.perf_counter() - t) * 1000)
@@ -184,15 +189,18 @@ def serve(home: str, store: str, vectors: str) -> None:
     print(json.dumps({
         "first_answer": first_answer, "rss_stages_mb": stages,
         "peak_rss_mb": peak_rss_mb(),
-        "dense_matrix_mb": retriever.dense.matrix.nbytes / 2**20,
+        "dense_index_mb": retriever.dense.nbytes / 2**20, "compact_vectors": retriever.dense.compact,
         "search_p95_ms": p95["off"], "search_p95_filtered_ms": p95["on"], "queries": len(words) * 2,
     }))  # fmt: skip
 
 
-def serve_in_child(home: Path, store: str, vectors: str, compact: bool) -> dict:
+def serve_in_child(home: Path, store: str, vectors: str, compact: str) -> dict:
     """A fresh serving process's figures; its start-up counts from before the interpreter starts."""
     launched = time.time()
-    env = {**os.environ, "SHOPASSIST_HOME": str(home), "SHOPASSIST_COMPACT_VECTORS": "1" if compact else "0"}
+    env = {**os.environ, "SHOPASSIST_HOME": str(home)}
+    env.pop("SHOPASSIST_COMPACT_VECTORS", None)  # "auto": the store's size decides (retrieval/dense.py COMPACT_FROM)
+    if compact != "auto":
+        env["SHOPASSIST_COMPACT_VECTORS"] = "1" if compact == "on" else "0"
     probe = subprocess.run([sys.executable, __file__, "--serve", store, "--home", str(home), "--vectors", vectors],
                            capture_output=True, text=True, env=env)  # fmt: skip
     if probe.returncode:
@@ -202,7 +210,7 @@ def serve_in_child(home: Path, store: str, vectors: str, compact: bool) -> dict:
     return served
 
 
-def run_size(size: int, home: Path, vectors: str, sample: int, compact: bool, say) -> dict:
+def run_size(size: int, home: Path, vectors: str, sample: int, compact: str, say) -> dict:
     from shopassist.catalog.source_spec import SourceSpec
     from shopassist.retrieval.embedder import embedder_from
     from shopassist.retrieval.indexing import build_store
@@ -230,15 +238,18 @@ def run_size(size: int, home: Path, vectors: str, sample: int, compact: bool, sa
     no_change_s = time.perf_counter() - t
     say(f"reindex {reindex_s:.0f} s, raw encode {raw:,.1f} texts/s, no-change reindex {no_change_s:.0f} s; serving …")
     served = serve_in_child(home, name, vectors, compact)
+    say("compact path's recall against the exact one …")
+    recall = compact_recall(home, name)
     return {
         "products": size, "synthetic": True, "vectors": vectors,
         "reindex_s": round(reindex_s, 1), "reindex_per_s": round(size / reindex_s, 1),
         "raw_encode_per_s": round(raw, 1), "ratio": round(size / reindex_s / raw, 2),
         "projected_model_reindex_s": round(size / raw, 0), "no_change_reindex_s": round(no_change_s, 1),
         "serving_rss_mb": round(served["peak_rss_mb"], 0), "rss_stages_mb": {k: round(v) for k, v in served["rss_stages_mb"].items()},
-        "dense_matrix_mb": round(served["dense_matrix_mb"], 1),
-        "startup_s": round(served["startup_s"], 1), "compact_vectors": compact,
+        "dense_index_mb": round(served["dense_index_mb"], 1),
+        "startup_s": round(served["startup_s"], 1), "compact_vectors": served["compact_vectors"],
         "search_p95_ms": round(served["search_p95_ms"], 1), "search_p95_filtered_ms": round(served["search_p95_filtered_ms"], 1),
+        "compact_recall": recall,
     }  # fmt: skip
 
 
@@ -247,7 +258,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100k only")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="catalogue sizes (default 100k and 1M)")
     parser.add_argument("--vectors", choices=("model", "random"), default="model", help="encode products with the model, or random vectors (serving figures only)")
-    parser.add_argument("--compact", action="store_true", help="serve float16 vectors with exact re-scoring (SHOPASSIST_COMPACT_VECTORS=1)")
+    parser.add_argument("--compact", choices=("auto", "on", "off"), default="auto",
+                        help="serve int8 codes with exact re-scoring: auto (from 200k products), on or off (SHOPASSIST_COMPACT_VECTORS)")
     parser.add_argument("--serve-store", metavar="STORE", help="only measure serving an already built store under --home (e.g. icecat)")
     parser.add_argument("--recall-store", metavar="STORE", help="only measure the compact path's recall@50 against the exact one on a built store under --home")
     parser.add_argument("--sample", type=int, default=500, help="texts in the raw-encode baseline")
@@ -280,8 +292,11 @@ def main() -> None:
               f"-> {r['ratio']:.2f}x; encoding alone would take {r['projected_model_reindex_s']:,.0f} s")
         print(f"  no-change reindex {r['no_change_reindex_s']:,.1f} s")
         print(f"  serving: first answer {r['startup_s']:.1f} s after start, peak RSS {r['serving_rss_mb']:,.0f} MB "
-              f"(dense float32 matrix {r['dense_matrix_mb']:,.0f} MB); RSS after each stage: {r['rss_stages_mb']}")
+              f"(dense index {r['dense_index_mb']:,.0f} MB); RSS after each stage: {r['rss_stages_mb']}")
         print(f"  search p95 {r['search_p95_ms']:.1f} ms, with filters {r['search_p95_filtered_ms']:.1f} ms (in-memory path)")
+        rec = r["compact_recall"]
+        print(f"  compact path's recall@50 of the exact one over {rec['queries']} queries: dense {rec['dense_recall@50']:.4f} "
+              f"(filtered {rec['dense_filtered_recall@50']:.4f}), hybrid {rec['hybrid_recall@50']:.4f} (filtered {rec['hybrid_filtered_recall@50']:.4f})")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from shopassist.catalog import generations
 from shopassist.catalog.product_table import in_order
 from shopassist.catalog.store import Catalog, built_with
 from shopassist.retrieval.cedict import Cedict
-from shopassist.retrieval.dense import DenseIndex
+from shopassist.retrieval.dense import COMPACT_FROM, DenseIndex
 from shopassist.retrieval.embedder import Embedder, embedder_from
 from shopassist.retrieval.fusion import FusionConfig
 from shopassist.retrieval.indexing import catalog_fingerprint
@@ -14,7 +14,7 @@ from shopassist.retrieval.language import catalogue_language
 from shopassist.retrieval.lexical import LexicalIndex
 from shopassist.retrieval.retriever import Retriever
 from shopassist.retrieval.snapshot import LEXICAL
-from shopassist.retrieval.snapshot_vectors import open_vectors
+from shopassist.retrieval.snapshot_vectors import open_codes, open_vectors
 from shopassist.retrieval.translate import QueryTranslator
 from shopassist.retrieval.vector_index import VectorIndex
 from shopassist.errors import ConfigError
@@ -36,18 +36,19 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
         lexical = LexicalIndex.build(list(catalog.products.values()))
         lexical.save(folder / LEXICAL, catalog_fingerprint(catalog))
     vectors = VectorIndex.open(settings, store, embedder.name)  # opening reads nothing; the chroma path queries it
+    compact = settings.compact_vectors if settings.compact_vectors is not None else len(lexical.ids) >= COMPACT_FROM
     matrix = open_vectors(folder, embedder.name, len(lexical.ids))
     if matrix is not None:  # the generation's own copy, memory-mapped: opens at once at any size
         # Checked on the file: asking Chroma for one vector loads its whole index (2 GB at 1M products).
         if len(matrix) and matrix.shape[1] != embedder.dim:
             raise ConfigError(f"store {store!r} holds {matrix.shape[1]}-d vectors but the embedder {embedder.name!r} gives "
                               f"{embedder.dim}-d ones — serve the model the store was built with, or reindex")
-        dense = DenseIndex.from_snapshot(matrix, lexical.ids, compact=settings.compact_vectors)
+        dense = DenseIndex.from_snapshot(matrix, lexical.ids, compact, open_codes(folder, matrix.shape) if compact else None)
     else:  # a generation written before it held vectors: read them from the vector index
         # Chroma may hold vectors of products this generation does not list (a reindex not yet
         # switched to, or killed): only this generation's ids are read.
         vectors.check_dim(embedder.dim, embedder.name)
-        dense = DenseIndex.from_vector_index(vectors, lexical.ids, compact=settings.compact_vectors)
+        dense = DenseIndex.from_vector_index(vectors, lexical.ids, compact=compact)
     return Retriever(catalog, embedder, lexical, dense, fusion or FusionConfig(), vector_index=vectors, translator=translator_for(catalog, lexical, language))
 
 

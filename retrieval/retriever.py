@@ -86,7 +86,7 @@ class Retriever:
         lexical = self.lexical.scores(translation or parsed.text) if method != "dense" else None
         # An English-only model embeds the translation (measured: README); a multilingual one the query as typed.
         dense_text = parsed.text if self.embedder.multilingual else translation or parsed.text
-        dense = self._dense_scores(parsed, dense_text) if method != "bm25" else None
+        dense = self._dense_scores(parsed, dense_text, mask) if method != "bm25" else None
         if parsed.cheap:
             mask = self._cheap_mask(parsed, lexical, dense, mask)
         if method == "bm25":
@@ -109,10 +109,10 @@ class Retriever:
             candidates.append(Candidate(self.products[i], float(score), scores))
         return SearchResult(parsed, candidates, translation)
 
-    def _dense_scores(self, parsed: ParsedQuery, text: str) -> np.ndarray:
+    def _dense_scores(self, parsed: ParsedQuery, text: str, mask: np.ndarray | None) -> np.ndarray:
         vector = self.embedder.embed([text], query=True)[0]
         if self.dense_mode == "memory":
-            return self.dense.scores(vector)
+            return self.dense.scores(vector, mask)
         # "chroma": HNSW with a server-side `where` filter; products it does not return score -1.
         scores = np.full(len(self.products), -1.0, dtype=np.float32)
         if self._position is None:

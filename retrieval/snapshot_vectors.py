@@ -19,10 +19,13 @@ import numpy as np
 
 from shopassist.catalog import generations
 from shopassist.files import atomic_write, write_text
+from shopassist.retrieval.int8_vectors import CODES, SCALES, Int8Vectors
 from shopassist.retrieval.vector_index import VectorIndex
 
 MATRIX = "vectors.npy"  # float32 (products, dim), the catalogue's order
 KEYS = "vectors.json"  # the model, and each row's product id and content hash (for the next carry)
+# Beside the matrix: its int8 codes (retrieval/int8_vectors.py) for the compact path, written once
+# here rather than by every serving process (quantising 1M rows reads the whole 1.5 GB file).
 
 
 class FreshVectors:
@@ -69,7 +72,9 @@ def write_vectors(generation: Path, previous: Path | None, ids: Sequence[str], h
         carried = {pid: row for pid, row in carried.items() if pid not in fresh}
     if old is not None and len(carried) == len(ids) == len(keys["ids"]) and keys["ids"] == list(ids):
         say("the vectors are unchanged: linked from the previous generation")
-        generations.carry(previous, generation, (MATRIX, KEYS))  # type: ignore[arg-type]
+        generations.carry(previous, generation, (MATRIX, KEYS, CODES, SCALES))  # type: ignore[arg-type]
+        if not (generation / CODES).exists():  # the previous generation was written before codes were
+            Int8Vectors.quantize(np.load(generation / MATRIX, mmap_mode="r")).save(generation)
         return
     encoded = [pid for pid in ids if fresh is not None and pid in fresh]
     fetch = [pid for pid in ids if pid not in carried and (fresh is None or pid not in fresh)]
@@ -90,6 +95,7 @@ def write_vectors(generation: Path, previous: Path | None, ids: Sequence[str], h
             out[row] = fresh.row(pid)
     with atomic_write(generation / MATRIX, "wb") as f:
         np.save(f, out)
+    Int8Vectors.quantize(out).save(generation)
     write_text(generation / KEYS, json.dumps({"embedder": embedder, "dim": dim, "ids": list(ids), "hashes": [hashes.get(p, "") for p in ids]}))
 
 
@@ -104,3 +110,8 @@ def open_vectors(generation: Path, embedder: str, count: int) -> np.ndarray | No
         return None
     matrix = np.load(generation / MATRIX, mmap_mode="r")
     return matrix if matrix.shape[0] == count else None
+
+
+def open_codes(generation: Path, shape: tuple[int, int]) -> Int8Vectors | None:
+    """The generation's int8 codes of its matrix (memory-mapped), or None when it was written without them."""
+    return Int8Vectors.open(generation, *shape)

@@ -30,7 +30,7 @@ class Settings:
     embed_url: str | None = None  # an OpenAI-compatible /v1/embeddings server (vLLM, TEI, llama.cpp) instead of embedding here
     embed_timeout_s: float = 120.0  # one batch on a busy CPU server takes seconds; a dead server must not hang a reindex
     reindex_batch_size: int = 1024  # products upserted per Chroma write: the unit lost on a kill
-    compact_vectors: bool = False  # serve float16 vectors, the top of each query re-scored exactly: half the memory, for millions of products
+    compact_vectors: bool | None = None  # score int8 codes, the top of each query re-scored exactly (retrieval/dense.py); None: from 200k products up
     llm: str = "best"  # the best shipped model ready here (the demo's 1.5B once assembled); or a shipped short name, a GGUF path, a hub id
     llm_backend: str = "auto"  # auto | llama-cpp | transformers | openai
     llm_base_url: str | None = None  # for the OpenAI-compatible backend (vLLM, Ollama, llama.cpp server)

@@ -188,3 +188,9 @@ def test_a_generation_serves_its_products_as_columns_and_its_vectors_from_its_ow
     others = np.arange(len(again.dense.ids)) != row
     assert np.array_equal(np.asarray(again.dense.matrix)[others], np.asarray(served.dense.matrix)[others])
     assert again.search("different tea towel", 1)[0].product.id == pid
+
+    # Served compact (as from 200k products up): the generation's own int8 codes, mapped, give the same answers.
+    compact = open_retriever(settings.with_(compact_vectors=True), "shop", embedder)
+    assert compact.dense.compact and isinstance(compact.dense.codes.codes, np.memmap)
+    for query in ("different tea towel", "red mug under £5", "christmas decoration"):
+        assert [c.product.id for c in compact.search(query, 10)] == [c.product.id for c in again.search(query, 10)]
