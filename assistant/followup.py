@@ -65,6 +65,7 @@ _FOLLOW_UP_WORDS = frozenset(
     three two don dont t like pay spend afford come comes made they is my if possible trust switch change swap around roughly about
     page pages result results coming work works stick loyal range favourite favorite them em
     ideal ideally perfect bigger smaller larger we exactly sized nothing sizes size-wise search available interested
+    hope hoping hoped hopefully wish wishing was were am been fancy finish shade looks nicer prettier makes stock stocks carry
     narrow filter though chance at least most up minimum min max maximum over under than approximately suit
     m s d ll re ve""".split()  # the pieces of "I'm", "budget's", "I'd" once split into words
 )
@@ -298,7 +299,7 @@ def _has_new_words(parsed: ParsedQuery) -> bool:
         name = re.escape(brand)
         text = re.sub(rf"(?:\b{_FAN_ADJ}{_FAN}\s+of\s+|\b{_FAN_ADJ})?(?<![a-z0-9]){name}(?![a-z0-9])(?:\s+{_FAN}\b)?", " ", text)
     known = _VAGUE | _FOLLOW_UP_WORDS | COLOURS
-    if any(w not in known for w in _words(text)):
+    if any(any(part not in known for part in w.split("-")) for w in _words(text)):  # "black-coloured", "my go-to"
         return True
     cjk = "".join(re.findall(r"[\u4e00-\u9fff]+", text))
     for zh, brand in CHINESE_BRANDS.items():

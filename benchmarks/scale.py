@@ -6,7 +6,9 @@ expanded into variants — colour, size, capacity, pack — with the variant in 
 price scaled, until the size is reached. Per size, in one run: reindex throughput beside the raw
 encode rate of the same texts with the same model (on a sample), a no-change reindex, and a
 fresh serving process (its own interpreter): time from start to first answer, peak RSS and what
-each part adds, search p95 with and without filters (in-memory dense path).
+each part adds, search p95 with and without filters — on the in-memory dense path (int8 codes
+from 200k products up) and through a `chroma run` server over the same index — and the compact
+path's recall@50 against the exact one.
 
 `--vectors random` stores random unit vectors instead of encoding the catalogue (queries are still
 encoded by the real model): for the serving figures where encoding the whole catalogue does not fit
@@ -27,6 +29,7 @@ import sys
 import tempfile
 import time
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -177,16 +180,14 @@ def serve(home: str, store: str, vectors: str) -> None:
     first_answer = time.time()
     stages["first answer"] = rss_mb()
     words, filtered = queries(retriever)
-    p95 = {}
-    for name, asked in (("off", words), ("on", filtered)):
-        times = []
-        for q in asked * 2:
-            t = time.perf_counter()
-            retriever.search(q, 10)
-            times.append((time.perf_counter() - t) * 1000)
-        p95[name] = float(np.percentile(times, 95))
+    p95 = {"off": p95_ms(retriever, words), "on": p95_ms(retriever, filtered)}
     stages[f"after {len(words) * 4} searches"] = rss_mb()
-    print(json.dumps({
+    through_server = {}
+    if settings.chroma_url:  # the same searches, dense scores from the server's HNSW and `where` filter
+        retriever.dense_mode = "chroma"
+        retriever.search(words[0], 10)  # the server loads the collection's index on its first query
+        through_server = {"chroma_search_p95_ms": p95_ms(retriever, words), "chroma_search_p95_filtered_ms": p95_ms(retriever, filtered)}
+    print(json.dumps({**through_server,
         "first_answer": first_answer, "rss_stages_mb": stages,
         "peak_rss_mb": peak_rss_mb(),
         "dense_index_mb": retriever.dense.nbytes / 2**20, "compact_vectors": retriever.dense.compact,
@@ -194,13 +195,42 @@ def serve(home: str, store: str, vectors: str) -> None:
     }))  # fmt: skip
 
 
-def serve_in_child(home: Path, store: str, vectors: str, compact: str) -> dict:
+def p95_ms(retriever, asked: list[str]) -> float:
+    """p95 of `retriever.search(q, 10)` over the queries, each asked twice."""
+    times = []
+    for q in asked * 2:
+        t = time.perf_counter()
+        retriever.search(q, 10)
+        times.append((time.perf_counter() - t) * 1000)
+    return float(np.percentile(times, 95))
+
+
+@contextmanager
+def chroma_server(home: Path):
+    """A `chroma run` server over the data directory's own Chroma folder (what the reindex wrote)."""
+    import socket
+
+    from shopassist.assistant.llm.llama_server import server_process
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-c", "from chromadb.cli.cli import app; app()", "run", "--path", str(home / "chroma"), "--host", "127.0.0.1", "--port", str(port)]
+    with server_process(command, f"{url}/api/v2/heartbeat", home / "chroma-server.log", "chroma server", 120):
+        yield url
+
+
+def serve_in_child(home: Path, store: str, vectors: str, compact: str, chroma_url: str | None = None) -> dict:
     """A fresh serving process's figures; its start-up counts from before the interpreter starts."""
     launched = time.time()
     env = {**os.environ, "SHOPASSIST_HOME": str(home)}
     env.pop("SHOPASSIST_COMPACT_VECTORS", None)  # "auto": the store's size decides (retrieval/dense.py COMPACT_FROM)
     if compact != "auto":
         env["SHOPASSIST_COMPACT_VECTORS"] = "1" if compact == "on" else "0"
+    env.pop("SHOPASSIST_CHROMA_URL", None)
+    if chroma_url:
+        env["SHOPASSIST_CHROMA_URL"] = chroma_url
     probe = subprocess.run([sys.executable, __file__, "--serve", store, "--home", str(home), "--vectors", vectors],
                            capture_output=True, text=True, env=env)  # fmt: skip
     if probe.returncode:
@@ -237,7 +267,8 @@ def run_size(size: int, home: Path, vectors: str, sample: int, compact: str, say
     build_store(settings, SourceSpec(name, source), embedder)
     no_change_s = time.perf_counter() - t
     say(f"reindex {reindex_s:.0f} s, raw encode {raw:,.1f} texts/s, no-change reindex {no_change_s:.0f} s; serving …")
-    served = serve_in_child(home, name, vectors, compact)
+    with chroma_server(home) as url:
+        served = serve_in_child(home, name, vectors, compact, url)
     say("compact path's recall against the exact one …")
     recall = compact_recall(home, name)
     return {
@@ -250,6 +281,7 @@ def run_size(size: int, home: Path, vectors: str, sample: int, compact: str, say
         "startup_s": round(served["startup_s"], 1), "compact_vectors": served["compact_vectors"],
         "search_p95_ms": round(served["search_p95_ms"], 1), "search_p95_filtered_ms": round(served["search_p95_filtered_ms"], 1),
         "compact_recall": recall,
+        "chroma_search_p95_ms": round(served["chroma_search_p95_ms"], 1), "chroma_search_p95_filtered_ms": round(served["chroma_search_p95_filtered_ms"], 1),
     }  # fmt: skip
 
 
@@ -274,7 +306,8 @@ def main() -> None:
         print(json.dumps(compact_recall(args.home, args.recall_store)))
         return
     if args.serve_store:
-        served = serve_in_child(args.home, args.serve_store, args.vectors, args.compact)
+        with chroma_server(args.home) as url:
+            served = serve_in_child(args.home, args.serve_store, args.vectors, args.compact, url)
         print(json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in served.items() if k != "first_answer"}))
         return
     sizes = [100_000] if args.quick else args.sizes
@@ -294,6 +327,7 @@ def main() -> None:
         print(f"  serving: first answer {r['startup_s']:.1f} s after start, peak RSS {r['serving_rss_mb']:,.0f} MB "
               f"(dense index {r['dense_index_mb']:,.0f} MB); RSS after each stage: {r['rss_stages_mb']}")
         print(f"  search p95 {r['search_p95_ms']:.1f} ms, with filters {r['search_p95_filtered_ms']:.1f} ms (in-memory path)")
+        print(f"  through a Chroma server (HNSW + where): search p95 {r['chroma_search_p95_ms']:.1f} ms, with filters {r['chroma_search_p95_filtered_ms']:.1f} ms")
         rec = r["compact_recall"]
         print(f"  compact path's recall@50 of the exact one over {rec['queries']} queries: dense {rec['dense_recall@50']:.4f} "
               f"(filtered {rec['dense_filtered_recall@50']:.4f}), hybrid {rec['hybrid_recall@50']:.4f} (filtered {rec['hybrid_filtered_recall@50']:.4f})")

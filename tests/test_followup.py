@@ -127,6 +127,8 @@ TURNS = [
     (("mug", "the red model"), "refine", "red mug", None, None, set(), set(), False),
     (("mug", "red would be nice"), "refine", "red mug", None, None, set(), set(), False),
     (("mug", "I need it in red"), "refine", "red mug", None, None, set(), set(), False),
+    (("mug", "I fancy red"), "refine", "red mug", None, None, set(), set(), False),
+    (("mug", "anything red-coloured?"), "refine", "red mug", None, None, set(), set(), False),
     (("laptop bag", "do you have a 15 inch model?"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
     (("laptop bag", "it has to be 15 inch"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
     # Phrasings written after the benchmark's held-out half stayed unread: a probe of our own, each a gap it found
@@ -160,6 +162,11 @@ TURNS = [
     (("external hard drive", "at least 500 GB"), "refine", "external hard drive 500 GB", None, None, set(), set(), False),
     (("laptop bag", "under 15.6 inch"), "refine", "laptop bag 15.6 inch", None, None, set(), set(), False),
     (("power bank", "2000 mAh or more"), "refine", "power bank 2000 mAh", None, None, set(), set(), False),
+    # a wish put as a hope, a fancy or a go-to; a hyphenated colour
+    (("laptop bag", "I was hoping for 17 inch"), "refine", "laptop bag 17 inch", None, None, set(), set(), False),
+    (("laptop", "I was hoping to spend under $500"), "refine", "laptop", None, 500.0, set(), set(), False),
+    (("laptop", "Lenovo is my go-to"), "refine", "laptop", None, None, {"lenovo"}, set(), False),
+    (("laptop", "show me what Sony makes"), "refine", "laptop", None, None, {"sony"}, set(), False),
 ]
 
 
