@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -122,7 +121,7 @@ class FileRows:
     query made the 1.5 GB file resident within a few hundred queries at 1M products; read this
     way the rows come from the page cache without joining the process's memory.
 
-    >>> import tempfile; path = Path(tempfile.mkdtemp()) / "m.npy"; np.save(path, np.arange(12, dtype=np.float32).reshape(4, 3))
+    >>> import tempfile, pathlib; path = pathlib.Path(tempfile.mkdtemp()) / "m.npy"; np.save(path, np.arange(12, dtype=np.float32).reshape(4, 3))
     >>> FileRows(np.load(path, mmap_mode="r"))(np.array([2, 0])).tolist()
     [[6.0, 7.0, 8.0], [0.0, 1.0, 2.0]]
     """
