@@ -100,19 +100,24 @@ class DenseIndex:
     def scores(self, vector: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """Cosine similarity of every product to `vector` (float32, (n,)). In compact mode exact for
         the best `rescore` (among `mask`'s products, when given), to int8 precision (~2e-3) for the rest."""
+        return self.ranked(vector, mask)[0]
+
+    def ranked(self, vector: np.ndarray, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """`scores`, and in compact mode the re-scored rows best first (None in exact mode): the
+        top of the list among `mask` already found, so fusion need not sort a million scores again."""
         vector = vector.astype(np.float32, copy=False)
         if self.codes is None:
-            return self.matrix @ vector  # type: ignore[operator]
+            return self.matrix @ vector, None  # type: ignore[operator]
         scores = self.codes.scores(vector)
         allowed = scores if mask is None else masked(scores, mask)
         count = len(scores) if mask is None else int(mask.sum())
         if count == 0:
-            return scores
+            return scores, np.zeros(0, dtype=np.int64)
         best = np.argpartition(-allowed, min(self.rescore, count) - 1)[: min(self.rescore, count)]
         exact = self._exact_rows(best) @ vector  # type: ignore[misc]  # rows in the order asked; NaN if not stored
         stored = ~np.isnan(exact)
         scores[best[stored]] = exact[stored]
-        return scores
+        return scores, best[np.argsort(-scores[best], kind="stable")]
 
 
 class FileRows:

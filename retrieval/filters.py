@@ -57,10 +57,21 @@ class FilterColumns:
             if query.min_price is not None:
                 keep &= self.price >= query.min_price
         if query.exclude_brands:
-            keep &= ~np.isin(self.brand_codes, self._codes(query.exclude_brands))
+            keep &= ~self._of_brands(query.exclude_brands)
         if query.brands:
-            keep &= np.isin(self.brand_codes, self._codes(query.brands))
+            keep &= self._of_brands(query.brands)
         return keep
+
+    def _of_brands(self, brands) -> np.ndarray:
+        """bool (n,): the product's brand is one of `brands`. A comparison per brand: a shopper names
+        one or two, and np.isin costs ~5x more for so few (0.9 ms at 1M products)."""
+        codes = self._codes(brands)
+        if len(codes) > 8:
+            return np.isin(self.brand_codes, codes)
+        hit = np.zeros(len(self.brand_codes), dtype=bool)
+        for code in codes:
+            hit |= self.brand_codes == code
+        return hit
 
     def _codes(self, brands) -> list[int]:
         return [self._brand_code[b] for b in brands if b in self._brand_code]

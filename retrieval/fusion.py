@@ -45,11 +45,13 @@ def masked(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
 _BELOW = 1e30  # far below any similarity or BM25 score, far from float32's overflow
 
 
-def fuse(lexical: np.ndarray, dense: np.ndarray, config: FusionConfig, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(indices, fused scores), best first, over the union of each source's top `pool`."""
+def fuse(lexical: np.ndarray, dense: np.ndarray, config: FusionConfig, mask: np.ndarray | None = None,
+         dense_ranked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, fused scores), best first, over the union of each source's top `pool`.
+    `dense_ranked`: the best dense products among `mask`, best first, when already known (at least `pool` of them, or all there are)."""
     lex_top = top_indices(lexical, config.pool, mask)
     lex_top = lex_top[lexical[lex_top] > 0]  # BM25 0 = no query word: not a lexical match
-    dense_top = top_indices(dense, config.pool, mask)
+    dense_top = top_indices(dense, config.pool, mask) if dense_ranked is None else dense_ranked[: config.pool]
     pool = np.union1d(lex_top, dense_top)
     if pool.size == 0:
         return pool, np.zeros(0)

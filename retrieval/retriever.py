@@ -86,18 +86,18 @@ class Retriever:
         lexical = self.lexical.scores(translation or parsed.text) if method != "dense" else None
         # An English-only model embeds the translation (measured: README); a multilingual one the query as typed.
         dense_text = parsed.text if self.embedder.multilingual else translation or parsed.text
-        dense = self._dense_scores(parsed, dense_text, mask) if method != "bm25" else None
+        dense, dense_top = self._dense_scores(parsed, dense_text, mask) if method != "bm25" else (None, None)
         if parsed.cheap:
-            mask = self._cheap_mask(parsed, lexical, dense, mask)
+            mask, dense_top = self._cheap_mask(parsed, lexical, dense, mask), None
         if method == "bm25":
             order = top_indices(lexical, k, mask)
             order = order[lexical[order] > 0]
             fused = lexical[order]
         elif method == "dense":
-            order = top_indices(dense, k, mask)
+            order = dense_top[:k] if dense_top is not None and len(dense_top) >= k else top_indices(dense, k, mask)
             fused = dense[order]
         else:
-            order, fused = fuse(lexical, dense, self.fusion, mask)
+            order, fused = fuse(lexical, dense, self.fusion, mask, dense_top)
             order, fused = order[:k], fused[:k]
         candidates = []
         for i, score in zip(order.tolist(), fused.tolist()):
@@ -109,10 +109,11 @@ class Retriever:
             candidates.append(Candidate(self.products[i], float(score), scores))
         return SearchResult(parsed, candidates, translation)
 
-    def _dense_scores(self, parsed: ParsedQuery, text: str, mask: np.ndarray | None) -> np.ndarray:
+    def _dense_scores(self, parsed: ParsedQuery, text: str, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Every product's dense score, and the best of `mask` first when the index has already ranked them (compact)."""
         vector = self.embedder.embed([text], query=True)[0]
         if self.dense_mode == "memory":
-            return self.dense.scores(vector, mask)
+            return self.dense.ranked(vector, mask)
         # "chroma": HNSW with a server-side `where` filter; products it does not return score -1.
         scores = np.full(len(self.products), -1.0, dtype=np.float32)
         if self._position is None:
@@ -120,7 +121,7 @@ class Retriever:
         for hit in self.vector_index.query(vector, self.fusion.pool, where=self.columns.chroma_where(parsed)):
             if hit.id in self._position:
                 scores[self._position[hit.id]] = hit.score
-        return scores
+        return scores, None
 
     def _cheap_mask(self, parsed, lexical, dense, mask):
         """'cheap' with no number: keep the cheaper part of what matches the words."""
