@@ -77,6 +77,8 @@ class Int8Vectors:
         vector = np.asarray(vector, dtype=np.float32)
         scale = float(np.abs(vector).max()) / 127 or 1.0
         query = torch.from_numpy(np.rint(vector / scale).astype(np.int8).reshape(-1, 1))
+        # torch._int_mm: underscored, but the int8 product torchao's quantisation is built on; torch is
+        # pinned (Makefile), and tests/test_dense_compact.py checks it against the float32 scores.
         dots = torch._int_mm(torch.from_numpy(self.codes), query)[:, 0].numpy()  # int32: 384 × 127² fits
         out = dots.astype(np.float32)
         out *= self.scales
