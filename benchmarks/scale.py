@@ -214,13 +214,9 @@ def p95_ms(retriever, asked: list[str]) -> float:
 @contextmanager
 def chroma_server(home: Path):
     """A `chroma run` server over the data directory's own Chroma folder (what the reindex wrote)."""
-    import socket
+    from shopassist.assistant.llm.llama_server import free_port, server_process
 
-    from shopassist.assistant.llm.llama_server import server_process
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-c", "from chromadb.cli.cli import app; app()", "run", "--path", str(home / "chroma"), "--host", "127.0.0.1", "--port", str(port)]
     with server_process(command, f"{url}/api/v2/heartbeat", home / "chroma-server.log", "chroma server", 120):

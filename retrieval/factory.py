@@ -10,11 +10,12 @@ from shopassist.retrieval.dense import COMPACT_FROM, DenseIndex
 from shopassist.retrieval.embedder import Embedder, embedder_from
 from shopassist.retrieval.fusion import FusionConfig
 from shopassist.retrieval.indexing import catalog_fingerprint
+from shopassist.retrieval.int8_vectors import Int8Vectors
 from shopassist.retrieval.language import catalogue_language
 from shopassist.retrieval.lexical import LexicalIndex
 from shopassist.retrieval.retriever import Retriever
 from shopassist.retrieval.snapshot import LEXICAL
-from shopassist.retrieval.snapshot_vectors import open_codes, open_vectors
+from shopassist.retrieval.snapshot_vectors import open_vectors
 from shopassist.retrieval.translate import QueryTranslator
 from shopassist.retrieval.vector_index import VectorIndex
 from shopassist.errors import ConfigError
@@ -43,7 +44,7 @@ def open_retriever(settings: Settings, store: str, embedder: Embedder | None = N
         if len(matrix) and matrix.shape[1] != embedder.dim:
             raise ConfigError(f"store {store!r} holds {matrix.shape[1]}-d vectors but the embedder {embedder.name!r} gives "
                               f"{embedder.dim}-d ones — serve the model the store was built with, or reindex")
-        dense = DenseIndex.from_snapshot(matrix, lexical.ids, compact, open_codes(folder, matrix.shape) if compact else None)
+        dense = DenseIndex.from_snapshot(matrix, lexical.ids, compact, Int8Vectors.open(folder, *matrix.shape) if compact else None)
     else:  # a generation written before it held vectors: read them from the vector index
         # Chroma may hold vectors of products this generation does not list (a reindex not yet
         # switched to, or killed): only this generation's ids are read.

@@ -110,8 +110,3 @@ def open_vectors(generation: Path, embedder: str, count: int) -> np.ndarray | No
         return None
     matrix = np.load(generation / MATRIX, mmap_mode="r")
     return matrix if matrix.shape[0] == count else None
-
-
-def open_codes(generation: Path, shape: tuple[int, int]) -> Int8Vectors | None:
-    """The generation's int8 codes of its matrix (memory-mapped), or None when it was written without them."""
-    return Int8Vectors.open(generation, *shape)
