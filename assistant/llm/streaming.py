@@ -100,6 +100,8 @@ def bounded_stream(produce: Produce, options: GenerationOptions, what: str) -> I
         else:
             chunks.put(_DONE)
 
+    too_slow = LLMError(f"{what} did not finish within {options.timeout_s:g} s — raise the timeout, ask for fewer "
+                        "tokens, or use a smaller model or a faster backend")
     waiting_for_first = True
     # Not a daemon: at exit Python waits for it, and it stops at its next token once cancelled.
     # A daemon still inside llama.cpp when the interpreter frees the model crashes the process.
@@ -116,13 +118,12 @@ def bounded_stream(produce: Produce, options: GenerationOptions, what: str) -> I
                         "or slow to read the prompt) — the template answers; raise SHOPASSIST_LLM_BUDGET_S "
                         "or serve the model with more capacity"
                     ) from None
-                raise LLMError(
-                    f"{what} did not finish within {options.timeout_s:g} s — raise the timeout, ask for fewer "
-                    "tokens, or use a smaller model or a faster backend"
-                ) from None
+                raise too_slow from None
             if item is _DONE:
                 return
             if isinstance(item, _Failed):
+                if time.monotonic() >= deadline:  # the worker's own I/O timeout fired with ours: ours is the reason
+                    raise too_slow from item.error
                 if isinstance(item.error, LLMError):
                     raise item.error
                 raise LLMError(f"{what} failed: {item.error!r}") from item.error
