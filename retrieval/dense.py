@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from shopassist.retrieval.fusion import masked
+from shopassist.retrieval.fusion import top_indices
 from shopassist.retrieval.int8_vectors import Int8Vectors
 from shopassist.retrieval.vector_index import VectorIndex
 
@@ -109,11 +109,7 @@ class DenseIndex:
         if self.codes is None:
             return self.matrix @ vector, None  # type: ignore[operator]
         scores = self.codes.scores(vector)
-        allowed = scores if mask is None else masked(scores, mask)
-        count = len(scores) if mask is None else int(mask.sum())
-        if count == 0:
-            return scores, np.zeros(0, dtype=np.int64)
-        best = np.argpartition(-allowed, min(self.rescore, count) - 1)[: min(self.rescore, count)]
+        best = top_indices(scores, self.rescore, mask)
         exact = self._exact_rows(best) @ vector  # type: ignore[misc]  # rows in the order asked; NaN if not stored
         stored = ~np.isnan(exact)
         scores[best[stored]] = exact[stored]

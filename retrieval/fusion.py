@@ -23,13 +23,48 @@ def top_indices(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> n
     [1, 2]
     """
     if mask is not None:
+        allowed = int(mask.sum())
+        k = min(k, allowed)
+        if allowed <= len(scores) // 8:  # a narrow filter: rank only what it lets through
+            rows = np.flatnonzero(mask)
+            return rows[top_indices(scores[rows], k)]
         scores = masked(scores, mask)
-        k = min(k, int(mask.sum()))
     k = min(k, len(scores))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k]
+    part = _unordered_top(scores, k)
     return part[np.argsort(-scores[part], kind="stable")]
+
+
+def _unordered_top(scores: np.ndarray, k: int) -> np.ndarray:
+    """The k best, in no order. Over many scores, first a bound from a sample: the k best are among
+    those at or above any value that at least k scores reach, and partitioning those few instead
+    of every score takes ~0.6 ms at 1M products instead of ~2.4."""
+    if len(scores) >= _SAMPLE_FROM:
+        sample = scores[::_STRIDE]
+        j = min(len(sample) - 1, 4 * k // _STRIDE + 8)  # ~4k scores expected at or above the bound
+        bound = np.partition(sample, len(sample) - 1 - j)[len(sample) - 1 - j]
+        above = np.flatnonzero(scores >= bound)
+        if k <= len(above) <= 64 * k:  # else (ties, a skewed sample) the plain partition below is exact too
+            return above[np.argpartition(-scores[above], k - 1)[:k]]
+    return np.argpartition(-scores, k - 1)[:k]
+
+
+_SAMPLE_FROM, _STRIDE = 65_536, 16
+
+
+def top_matches(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the k best positive scores (best first) among the allowed ones. BM25 scores are
+    mostly 0 (no query word): ranking only the matches costs ~1 ms at 1M products, where ranking
+    every score (top_indices) costs ~4.
+
+    >>> top_matches(np.array([0.0, 2.0, 0.0, 1.0, 3.0]), 2, np.array([True, True, True, True, False])).tolist()
+    [1, 3]
+    """
+    matches = np.flatnonzero(scores > 0)
+    if mask is not None:
+        matches = matches[mask[matches]]
+    return matches[top_indices(scores[matches], k)]
 
 
 def masked(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -49,8 +84,7 @@ def fuse(lexical: np.ndarray, dense: np.ndarray, config: FusionConfig, mask: np.
          dense_ranked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(indices, fused scores), best first, over the union of each source's top `pool`.
     `dense_ranked`: the best dense products among `mask`, best first, when already known (at least `pool` of them, or all there are)."""
-    lex_top = top_indices(lexical, config.pool, mask)
-    lex_top = lex_top[lexical[lex_top] > 0]  # BM25 0 = no query word: not a lexical match
+    lex_top = top_matches(lexical, config.pool, mask)  # BM25 0 = no query word: not a lexical match
     dense_top = top_indices(dense, config.pool, mask) if dense_ranked is None else dense_ranked[: config.pool]
     pool = np.union1d(lex_top, dense_top)
     if pool.size == 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +13,7 @@ from shopassist.retrieval.candidate import Candidate
 from shopassist.retrieval.dense import DenseIndex
 from shopassist.retrieval.embedder import Embedder
 from shopassist.retrieval.filters import FilterColumns
-from shopassist.retrieval.fusion import FusionConfig, fuse, top_indices
+from shopassist.retrieval.fusion import FusionConfig, fuse, top_indices, top_matches
 from shopassist.retrieval.language import is_chinese
 from shopassist.retrieval.lexical import LexicalIndex
 from shopassist.retrieval.query import ParsedQuery, Vocabulary, parse_query
@@ -21,6 +22,7 @@ from shopassist.retrieval.vector_index import VectorIndex
 from shopassist.errors import EmptyQuery
 
 METHODS = ("hybrid", "bm25", "dense")  # fused (what the assistant serves), and each half alone for comparison
+EMBEDDING_THREADS = 4  # queries embedded at once (one per search in flight; the UI serves several shoppers)
 CHEAP_PERCENTILE = 40  # "cheap" keeps the cheaper 40% of what matched the words
 
 
@@ -54,6 +56,8 @@ class Retriever:
         self.vocabulary = Vocabulary(self.columns.brands)
         self.vector_index, self.dense_mode, self.translator = vector_index, dense_mode, translator
         self._position: dict[str, int] | None = None  # id → row, for the chroma path only (built on its first query)
+        # Threads start with the first query that embeds; a retriever swapped out by a reindex takes them with it.
+        self._embedding_threads = ThreadPoolExecutor(max_workers=EMBEDDING_THREADS, thread_name_prefix="query-embedding")
 
     def parse(self, text: str) -> ParsedQuery:
         return parse_query(text, self.vocabulary)
@@ -79,19 +83,21 @@ class Retriever:
         parsed = self.parse(query) if isinstance(query, str) else query
         if parsed.is_empty:
             raise EmptyQuery("there is nothing to search for — describe what you are looking for, e.g. 'a red mug under £10'")
-        mask = self.columns.mask(parsed)
         if not parsed.has_words:  # only constraints ("under £10"): everything that fits, cheapest first
-            return SearchResult(parsed, self._by_price(mask, k))
+            return SearchResult(parsed, self._by_price(self.columns.mask(parsed), k))
         translation = self.translator.translate(parsed.text) if self.translator and is_chinese(parsed.text) else None
-        lexical = self.lexical.scores(translation or parsed.text) if method != "dense" else None
         # An English-only model embeds the translation (measured: README); a multilingual one the query as typed.
         dense_text = parsed.text if self.embedder.multilingual else translation or parsed.text
-        dense, dense_top = self._dense_scores(parsed, dense_text, mask) if method != "bm25" else (None, None)
+        # The query's embedding is computed on the other core while this one filters and scores the
+        # words: at 1M products each side takes ~10 ms, and only the dense scoring needs the vector.
+        vector = self._embedding(dense_text) if method != "bm25" else None
+        mask = self.columns.mask(parsed)
+        lexical = self.lexical.scores(translation or parsed.text) if method != "dense" else None
+        dense, dense_top = self._dense_scores(parsed, vector.result(), mask) if vector is not None else (None, None)
         if parsed.cheap:
             mask, dense_top = self._cheap_mask(parsed, lexical, dense, mask), None
         if method == "bm25":
-            order = top_indices(lexical, k, mask)
-            order = order[lexical[order] > 0]
+            order = top_matches(lexical, k, mask)
             fused = lexical[order]
         elif method == "dense":
             order = dense_top[:k] if dense_top is not None and len(dense_top) >= k else top_indices(dense, k, mask)
@@ -109,9 +115,11 @@ class Retriever:
             candidates.append(Candidate(self.products[i], float(score), scores))
         return SearchResult(parsed, candidates, translation)
 
-    def _dense_scores(self, parsed: ParsedQuery, text: str, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    def _embedding(self, text: str) -> Future[np.ndarray]:
+        return self._embedding_threads.submit(lambda: self.embedder.embed([text], query=True)[0])
+
+    def _dense_scores(self, parsed: ParsedQuery, vector: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
         """Every product's dense score, and the best of `mask` first when the index has already ranked them (compact)."""
-        vector = self.embedder.embed([text], query=True)[0]
         if self.dense_mode == "memory":
             return self.dense.ranked(vector, mask)
         # "chroma": HNSW with a server-side `where` filter; products it does not return score -1.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from shopassist.retrieval.fusion import FusionConfig, fuse, top_indices
+from shopassist.retrieval.fusion import FusionConfig, fuse, top_indices, top_matches
 
 RRF = FusionConfig(method="rrf", rrf_k=60, pool=3)
 
@@ -59,3 +59,30 @@ def test_top_indices_matches_a_full_sort(seed):
     k = int(rng.integers(0, n + 5))
     allowed = [i for i in range(n) if mask is None or mask[i]]
     assert top_indices(scores, k, mask).tolist() == sorted(allowed, key=lambda i: -scores[i])[:k]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_top_matches_ranks_only_positive_scores(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 500))
+    scores = np.where(rng.random(n) < 0.8, 0.0, rng.random(n) * 10)  # BM25-like: mostly no match
+    mask = rng.random(n) < 0.5 if seed % 2 else None
+    k = int(rng.integers(0, n + 5))
+    matching = [i for i in range(n) if scores[i] > 0 and (mask is None or mask[i])]
+    assert top_matches(scores, k, mask).tolist() == sorted(matching, key=lambda i: -scores[i])[:k]
+
+
+@pytest.mark.parametrize("allowed_share", [1.0, 0.5, 0.1, 0.001, 0.0])
+@pytest.mark.parametrize("k", [1, 200])
+def test_top_indices_over_many_scores_is_exact_whatever_the_filter(allowed_share, k):
+    # From 65,536 scores a bound from a sample narrows the partition; a narrow filter ranks only what it allows.
+    rng = np.random.default_rng(k)
+    scores = rng.normal(size=200_000).astype(np.float32)
+    scores[::7] = 0.5  # ties
+    mask = rng.random(scores.size) < allowed_share
+    allowed = np.flatnonzero(mask)
+    want = allowed[np.argsort(-scores[allowed], kind="stable")][:k]
+    got = top_indices(scores, k, mask)
+    assert len(got) == len(want) and sorted(scores[got].tolist()) == sorted(scores[want].tolist())
+    assert mask[got].all() and len(set(got.tolist())) == len(got)
+    assert top_indices(scores, k).tolist() == np.argsort(-scores, kind="stable")[:k].tolist()
