@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from shopassist.catalog.store import Catalog, load_catalog
+from shopassist.retrieval import retriever as retriever_module
 from shopassist.retrieval.retriever import Retriever
 from shopassist.errors import EmptyQuery
 from tests.conftest import build_retriever
@@ -84,18 +85,27 @@ ICECAT_QUERIES = ["toner cartridge under $40, not HP", "Canon only ink", "laptop
 
 @pytest.mark.parametrize("store", ["demo", "icecat"])
 @pytest.mark.parametrize("method", ["dense", "hybrid"])
-def test_chroma_dense_mode_finds_what_the_in_memory_path_finds(store, method, request):
-    """Two paths to the dense scores: exact in memory with a mask (the default) and Chroma's HNSW
-    with a `where` clause. On a catalogue this small HNSW is exact: the same top ids, filters included,
+@pytest.mark.parametrize("filtered_by", ["mask", "where"])
+def test_chroma_dense_mode_finds_what_the_in_memory_path_finds(store, method, filtered_by, request, monkeypatch):
+    """Two paths to the dense scores: exact in memory with a mask (the default) and Chroma's HNSW,
+    filtered by more neighbours and the mask or (when the filters keep few products) by a `where`
+    clause. On a catalogue this small HNSW is exact: the same top ids, filters included,
     in the same order — except among products whose scores are near-tied: numpy's BLAS and Chroma's
     distance kernel sum the same 384 products in different orders (~1e-7 apart), and the hybrid
     scores scale the dense ones by the pool's range, so such a tie may fall either way."""
+    if filtered_by == "where":
+        monkeypatch.setattr(retriever_module, "CHROMA_UNFILTERED_MAX", 0)
     memory = request.getfixturevalue(store)
     chroma = through_chroma(memory)
+    asked = []
+    query_chroma = chroma.vector_index.query
+    monkeypatch.setattr(chroma.vector_index, "query", lambda v, k, where=None: asked.append(where) or query_chroma(v, k, where))
     for query in {"demo": DEMO_QUERIES, "icecat": ICECAT_QUERIES}[store]:
         expected = memory.search(query, 10, method)
         assert expected, query
         assert_same_ranking(chroma.search(query, 10, method), expected, query)
+    # Every list has filtered queries; each is filtered the way this case says.
+    assert any(asked) == (filtered_by == "where")
 
 
 def assert_same_ranking(got, expected, query, tie=1e-3):
