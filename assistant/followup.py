@@ -67,6 +67,7 @@ _FOLLOW_UP_WORDS = frozenset(
     ideal ideally perfect bigger smaller larger we exactly sized nothing sizes size-wise search available interested
     hope hoping hoped hopefully wish wishing was were am been fancy finish shade looks nicer prettier makes stock stocks carry
     narrow filter though chance at least most up minimum min max maximum over under than approximately suit
+    option same but or so capacity suits list limit restrict
     m s d ll re ve""".split()  # the pieces of "I'm", "budget's", "I'd" once split into words
 )
 _FOLLOW_UP_ZH = re.compile(r"还有|别的|其他|更多|再来|换一批|下一[批页组个]|再找找?|便宜|品牌|牌子|规格|尺寸|尺码|型号|款式?|颜色|色|只|需要|必须|应该|换成?|看看|就|都不是|不太?对|不是这些")

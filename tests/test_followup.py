@@ -98,6 +98,10 @@ TURNS = [
     (("laptop bag", "size 15 inch"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
     (("laptop bag", "15 inch if possible"), "refine", "laptop bag 15 inch", None, None, set(), set(), False),
     (("power bank", "I need 10000 mAh"), "refine", "power bank 10000 mAh", None, None, set(), set(), False),
+    (("laptop", "is there a 17 inch option?"), "refine", "laptop 17 inch", None, None, set(), set(), False),
+    (("laptop", "same but 17 inch"), "refine", "laptop 17 inch", None, None, set(), set(), False),
+    (("external hard drive", "1 TB or so"), "refine", "external hard drive 1 TB", None, None, set(), set(), False),
+    (("external hard drive", "500 GB capacity"), "refine", "external hard drive 500 GB", None, None, set(), set(), False),
     (("usb cable", "the 3 m one"), "refine", "usb cable 3 m", None, None, set(), set(), False),
     (("power supply", "size 500 W"), "refine", "power supply 500 W", None, None, set(), set(), False),
     # constraints persist across turns until lifted
