@@ -129,7 +129,8 @@ class VectorIndex:
         return got_ids, matrix
 
     def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
-        k = min(k, self.count())
+        """The k nearest (all there are, when fewer). Not capped by count() first: Chroma answers
+        a larger k with what it has, and on a server the count is one more round trip per search."""
         if k <= 0:
             return []
         result = self._collection.query(

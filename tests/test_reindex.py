@@ -63,3 +63,10 @@ def test_brute_force_agrees_with_chroma(catalog, index, embedder):
     query = embedder.embed(["heart shaped decoration"], query=True)[0]
     exact = [ids[i] for i in (matrix @ query).argsort()[::-1][:5]]
     assert [h.id for h in index.query(query, 5)] == exact
+
+
+def test_asking_for_more_neighbours_than_there_are_gives_all_of_them(catalog, index, embedder):
+    query = embedder.embed(["heart shaped decoration"], query=True)[0]
+    assert index.query(query, 10) == []  # an empty collection
+    reindex(catalog, index, embedder)
+    assert len(index.query(query, 1000)) == 300
