@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from dataclasses import dataclass, field
 
 from shopassist.assistant.replies import language_of
@@ -81,13 +82,24 @@ def budget_for(price: float) -> float:
 
 
 def has_size(title: str, size: str) -> bool:
-    """Whether a title states this size, however it is spaced or marked.
+    """Whether a title states this size, however it is spaced or marked — read as a person reads
+    it: 22", 22-inch, 22 inches and 22in are one size; 160-GB is 160 GB; PD1600 is no 160.
 
     >>> has_size('Acer 15.6" laptop', "15.6 inch"), has_size("Acer 14 inch laptop", "15.6 inch")
     (True, False)
+    >>> has_size("HP L2245wg 22-inch Monitor", "22 inch"), has_size("StarTech.com 3.5in eSATA", "3.5 inch")
+    (True, True)
+    >>> has_size("HP 160-GB SATA Hard Drive", "160 gb"), has_size("Drive for PD1600", "160 gb"), has_size("Acer 15.6 inch", "5.6 inch")
+    (True, False, False)
     """
-    spelled = title.lower().replace('"', " inch").replace("''", " inch").replace(" ", "")
-    return size.replace(" ", "") in spelled
+    return bool(re.search(rf"(?<![\d.]){re.escape(_spelled(size))}(?![a-z\d])", _spelled(title)))
+
+
+def _spelled(text: str) -> str:
+    """Sizes written one way: quote marks and "inches" as "inch", number and unit joined."""
+    text = re.sub(r'"|”|\'\'|\binches\b', " inch", text.lower())
+    text = re.sub(r"(?<=\d)in\b", "inch", text)  # "3.5in"; "3 in 1" stays
+    return re.sub(r"(?<=\d)[\s-]+(?=[a-z])", "", text)
 
 
 def _amount(value: float) -> str:
