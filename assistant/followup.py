@@ -330,6 +330,9 @@ def _merge(previous: ParsedQuery, new: ParsedQuery, parse: Callable[[str], Parse
         hi = new.max_price
         lo = lo if lo is None or lo <= hi or new.min_price is not None else None
     cheap = new.cheap or (previous.cheap and not new.any_price and hi is None)
+    # A budget the shopper named stays the price level to lean towards until a new cap replaces it
+    # ("cheaper" replaces it with none) or the cap is lifted.
+    budget = None if hi is None else new.budget if new.max_price is not None else previous.budget
 
     def holds(label: str) -> bool:  # a phrase of the earlier search that still describes this one
         said = parse(label)
@@ -354,6 +357,7 @@ def _merge(previous: ParsedQuery, new: ParsedQuery, parse: Callable[[str], Parse
         text=re.sub(r"\s+", " ", text).strip(),
         min_price=lo,
         max_price=hi,
+        budget=budget,
         brands=frozenset(brands),
         exclude_brands=frozenset(excluded),
         colours=colours,

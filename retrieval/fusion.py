@@ -14,6 +14,13 @@ class FusionConfig:
     lexical_weight: float = 0.7  # linear: weight of BM25; the dense weight is 1 - this
     rrf_k: int = 60  # rrf: the usual constant from Cormack et al. (2009)
     pool: int = 100  # candidates taken from each source before fusing
+    # A named budget is also a price level: "my budget is 70" for a DVD player asks for the best
+    # one 70 buys, not the cheapest that matches. Within the budget, a product gains this much per
+    # unit of price/budget (fused scores span 0-1, so relevance still leads). Chosen on the tuned
+    # half of the conversation benchmark (seed 0): success@5 0.840 without, 0.894 at 0.5; 0.852 /
+    # 0.878 / 0.896 at 0.1 / 0.3 / 1.0 (measured by re-scoring the returned list). The smaller of
+    # the last two, so that a far better match still wins.
+    budget_weight: float = 0.5
 
 
 def top_indices(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndarray:
@@ -98,6 +105,22 @@ def fuse(lexical: np.ndarray, dense: np.ndarray, config: FusionConfig, mask: np.
         fused = config.lexical_weight * _minmax(lexical[pool], lexical[lex_top]) + (1 - config.lexical_weight) * _minmax(dense[pool], dense[dense_top])
     order = np.argsort(-fused, kind="stable")
     return pool[order], fused[order]
+
+
+def lean_to_budget(order: np.ndarray, fused: np.ndarray, prices: np.ndarray, budget: float, weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, scores) re-ordered once each product within `budget` gains `weight` × price/budget;
+    a product without a price (NaN) or above the budget gains nothing.
+
+    >>> order, fused = lean_to_budget(np.array([0, 1]), np.array([0.9, 0.8]), np.array([5.0, 60.0]), 70.0, 0.5)
+    >>> order.tolist(), [round(f, 3) for f in fused.tolist()]
+    ([1, 0], [1.229, 0.936])
+    """
+    if budget <= 0 or weight == 0 or order.size == 0:
+        return order, fused
+    share = np.nan_to_num(prices[order] / budget, nan=0.0)
+    leaned = fused + weight * np.where((share > 0) & (share <= 1), share, 0.0)
+    at = np.argsort(-leaned, kind="stable")
+    return order[at], leaned[at]
 
 
 def _minmax(values: np.ndarray, reference: np.ndarray) -> np.ndarray:

@@ -168,6 +168,9 @@ class ParsedQuery:
     text: str  # what to search for, constraints and chat framing cut out
     min_price: float | None = None
     max_price: float | None = None
+    # The cap the shopper named ("my budget is 70"), which results within it lean towards; None when
+    # the cap came from "cheaper" (a shopper asking to pay less does not want the dearest that fits).
+    budget: float | None = None
     brands: frozenset[str] = frozenset()  # required (lower case); empty = any
     exclude_brands: frozenset[str] = frozenset()
     mentioned_brands: frozenset[str] = frozenset()  # named plainly ("sony headphones"): kept in the text, not a filter
@@ -299,6 +302,7 @@ def parse_query(raw: str, vocabulary: Vocabulary = Vocabulary()) -> ParsedQuery:
         text=text,
         min_price=min_price,
         max_price=max_price,
+        budget=max_price,
         brands=frozenset(brands - excluded),
         exclude_brands=frozenset(excluded),
         mentioned_brands=frozenset(b for b, *_ in mentions if b in vocabulary.brands) - excluded,

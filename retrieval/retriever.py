@@ -14,7 +14,7 @@ from shopassist.retrieval.candidate import Candidate
 from shopassist.retrieval.dense import DenseIndex
 from shopassist.retrieval.embedder import Embedder
 from shopassist.retrieval.filters import FilterColumns
-from shopassist.retrieval.fusion import FusionConfig, fuse, top_indices, top_matches
+from shopassist.retrieval.fusion import FusionConfig, fuse, lean_to_budget, top_indices, top_matches
 from shopassist.retrieval.language import is_chinese
 from shopassist.retrieval.lexical import LexicalIndex
 from shopassist.retrieval.query import ParsedQuery, Vocabulary, parse_query
@@ -108,6 +108,8 @@ class Retriever:
             fused = dense[order]
         else:
             order, fused = fuse(lexical, dense, self.fusion, mask, dense_top)
+            if parsed.budget is not None:
+                order, fused = lean_to_budget(order, fused, self.columns.price, parsed.budget, self.fusion.budget_weight)
             order, fused = order[:k], fused[:k]
         candidates = []
         for i, score in zip(order.tolist(), fused.tolist()):

@@ -192,6 +192,19 @@ def test_lifted_constraints_no_longer_describe_the_search():
     assert intent.query.constraints == ("under 300",)
 
 
+@pytest.mark.parametrize(("conversation", "budget"), [
+    (("laptop under 500",), 500),
+    (("laptop", "my budget is 500"), 500),
+    (("laptop", "my budget is 500", "Lenovo please"), 500),  # the budget named stays the price level
+    (("laptop", "my budget is 500", "under 300"), 300),  # a new cap replaces it
+    (("laptop", "my budget is 500", "cheaper?"), None),  # "cheaper" asks to pay less, not the dearest that fits
+    (("laptop", "my budget is 500", "price doesn't matter"), None),
+    (("laptop", "over 200"), None),  # a floor is not a budget
+])
+def test_a_budget_the_shopper_names_is_the_price_level_results_lean_to(conversation, budget):
+    assert after(*conversation).query.budget == budget
+
+
 @pytest.mark.parametrize(("conversation", "missing"), [
     (("laptop", "do you have anything from Acme?"), ("Acme",)),
     (("laptop", "something by Acme"), ("Acme",)),

@@ -1,6 +1,8 @@
 """Hybrid retrieval on real slices of the demo store and Icecat, with the real model and Chroma."""
 
 import re
+from dataclasses import replace
+from statistics import median
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
@@ -39,6 +41,19 @@ def test_price_and_brand_filters_are_exact_on_icecat(icecat):
     assert all((c.product.brand or "").lower() != "hp" for c in results)
     only = icecat.search("Canon only ink", 20)
     assert only and all(c.product.brand.lower() == "canon" for c in only)
+
+
+def test_a_named_budget_leans_the_results_towards_it(icecat_notebooks):
+    """A budget is also the price level of what is wanted: "lenovo notebook under $500" means a
+    notebook that $500 buys, not the $135 battery for one that matches the words about as well."""
+    query = "lenovo notebook under $500"
+    leaned = icecat_notebooks.search(query, 8)
+    plain = Retriever(icecat_notebooks.catalog, icecat_notebooks.embedder, icecat_notebooks.lexical, icecat_notebooks.dense,
+                      replace(icecat_notebooks.fusion, budget_weight=0.0)).search(query, 8)
+    assert all(c.product.price <= 500 and c.product.brand == "Lenovo" for c in leaned + plain)
+    assert median(c.product.price for c in leaned[:5]) > median(c.product.price for c in plain[:5])
+    assert "spare part" in plain[0].product.title  # what the words alone put first
+    assert "Notebook" in leaned[0].product.title and "spare part" not in leaned[0].product.title, leaned[0].product.title
 
 
 def test_cheap_keeps_the_cheaper_matches(demo):
