@@ -182,7 +182,7 @@ def interpret(message: str, parse: Callable[[str], ParsedQuery], previous: Parse
             priced = [p for p in shown if p.price is not None]
             if priced and min(p.price for p in priced) > 0.01:
                 cheapest = min(priced, key=lambda p: p.price)
-                bound = replace(parsed, max_price=round(cheapest.price - 0.01, 2),
+                bound = replace(parsed, max_price=round(cheapest.price - 0.01, 2), cap_is_budget=False,
                                 constraints=parsed.constraints + (f"under {money(cheapest.price, cheapest.currency)}",))
                 return Intent("refine", _merge(previous, bound, parse), frozenset(seen))
         if _OTHER_BRAND.search(message):
@@ -330,9 +330,8 @@ def _merge(previous: ParsedQuery, new: ParsedQuery, parse: Callable[[str], Parse
         hi = new.max_price
         lo = lo if lo is None or lo <= hi or new.min_price is not None else None
     cheap = new.cheap or (previous.cheap and not new.any_price and hi is None)
-    # A budget the shopper named stays the price level to lean towards until a new cap replaces it
-    # ("cheaper" replaces it with none) or the cap is lifted.
-    budget = None if hi is None else new.budget if new.max_price is not None else previous.budget
+    # Whether the cap in force is one the shopper named (not one "cheaper" took): the new cap's say, else the old one's.
+    cap_is_budget = new.cap_is_budget if new.max_price is not None else previous.cap_is_budget
 
     def holds(label: str) -> bool:  # a phrase of the earlier search that still describes this one
         said = parse(label)
@@ -357,7 +356,7 @@ def _merge(previous: ParsedQuery, new: ParsedQuery, parse: Callable[[str], Parse
         text=re.sub(r"\s+", " ", text).strip(),
         min_price=lo,
         max_price=hi,
-        budget=budget,
+        cap_is_budget=cap_is_budget,
         brands=frozenset(brands),
         exclude_brands=frozenset(excluded),
         colours=colours,

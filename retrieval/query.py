@@ -168,9 +168,10 @@ class ParsedQuery:
     text: str  # what to search for, constraints and chat framing cut out
     min_price: float | None = None
     max_price: float | None = None
-    # The cap the shopper named ("my budget is 70"), which results within it lean towards; None when
-    # the cap came from "cheaper" (a shopper asking to pay less does not want the dearest that fits).
-    budget: float | None = None
+    # Whether max_price is a cap the shopper named ("my budget is 70"), which results within it lean
+    # towards — not one "cheaper" took from the products shown (a shopper asking to pay less does
+    # not want the dearest that fits).
+    cap_is_budget: bool = True
     brands: frozenset[str] = frozenset()  # required (lower case); empty = any
     exclude_brands: frozenset[str] = frozenset()
     mentioned_brands: frozenset[str] = frozenset()  # named plainly ("sony headphones"): kept in the text, not a filter
@@ -180,6 +181,11 @@ class ParsedQuery:
     any_brand: bool = False  # "any brand is fine": lifts brand constraints set earlier in the conversation
     any_price: bool = False  # "price doesn't matter": lifts price bounds set earlier
     constraints: tuple[str, ...] = field(default=())  # the phrases understood, for reasons ("under £10")
+
+    @property
+    def budget(self) -> float | None:
+        """The price level results lean towards: the cap, when the shopper named it."""
+        return self.max_price if self.cap_is_budget else None
 
     @property
     def has_filters(self) -> bool:
@@ -302,7 +308,6 @@ def parse_query(raw: str, vocabulary: Vocabulary = Vocabulary()) -> ParsedQuery:
         text=text,
         min_price=min_price,
         max_price=max_price,
-        budget=max_price,
         brands=frozenset(brands - excluded),
         exclude_brands=frozenset(excluded),
         mentioned_brands=frozenset(b for b, *_ in mentions if b in vocabulary.brands) - excluded,

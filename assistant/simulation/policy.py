@@ -84,6 +84,8 @@ def budget_for(price: float) -> float:
 def has_size(title: str, size: str) -> bool:
     """Whether a title states this size, however it is spaced or marked — read as a person reads
     it: 22", 22-inch, 22 inches and 22in are one size; 160-GB is 160 GB; PD1600 is no 160.
+    Written apart from the assistant's `followup.states` on purpose: the judge must not share the
+    reading of the assistant it judges.
 
     >>> has_size('Acer 15.6" laptop', "15.6 inch"), has_size("Acer 14 inch laptop", "15.6 inch")
     (True, False)
