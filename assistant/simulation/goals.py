@@ -92,7 +92,9 @@ def kind_words(product: Product, most: int = 3) -> str:
     'optical disc drive'
     >>> kind_words(Product("3", "WHITE HANGING HEART T-LIGHT HOLDER", "White Hanging Heart T-Light Holder"))
     't-light holder'
-    >>> kind_words(Product("4", "Sony MSMT4GN", "Sony MSMT4GN", brand="Sony"))
+    >>> kind_words(Product("4", "HP FB037AA handheld mobile computer spare part Battery", "", brand="HP"))
+    'computer spare part'
+    >>> kind_words(Product("5", "Sony MSMT4GN", "Sony MSMT4GN", brand="Sony"))
     ''
     """
     if product.category:
@@ -107,11 +109,11 @@ def kind_words(product: Product, most: int = 3) -> str:
     for token in tokens:
         if _PLAIN.fullmatch(token) and token not in _UNITS and token not in COLOURS and token not in _STOP:
             run.append(token)
-            if len(run) == most:
-                break
         elif run:
             break
-    return " ".join(run)
+    # The kind is the run's end: English names a thing by its last noun ("handheld mobile computer
+    # spare part" is a spare part, not a computer), so a long run loses its first words, not its last.
+    return " ".join(run[-most:])
 
 
 def from_judgements(judgements: Judgements, catalog: Catalog) -> Goals:
