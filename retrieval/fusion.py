@@ -21,6 +21,9 @@ class FusionConfig:
     # 0.878 / 0.896 at 0.1 / 0.3 / 1.0 (measured by re-scoring the returned list). The smaller of
     # the last two, so that a far better match still wins.
     budget_weight: float = 0.5
+    # What a product loses when it is an accessory of what the query asks for ("notebook" → a
+    # notebook case; retrieval/accessories.py). Chosen on the tuned half of the conversation benchmark.
+    accessory_penalty: float = 0.5
 
 
 def top_indices(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 
 from shopassist.catalog.product_table import InOrder
 from shopassist.catalog.store import Catalog
+from shopassist.retrieval.accessories import demote_accessories
 from shopassist.retrieval.candidate import Candidate
 from shopassist.retrieval.dense import DenseIndex
 from shopassist.retrieval.embedder import Embedder
@@ -108,6 +109,7 @@ class Retriever:
             fused = dense[order]
         else:
             order, fused = fuse(lexical, dense, self.fusion, mask, dense_top)
+            order, fused = demote_accessories(order, fused, self.products, translation or parsed.text, self.fusion.accessory_penalty)
             if parsed.budget is not None:
                 order, fused = lean_to_budget(order, fused, self.columns.price, parsed.budget, self.fusion.budget_weight)
             order, fused = order[:k], fused[:k]

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from shopassist.catalog.store import Catalog, load_catalog
 from shopassist.retrieval import retriever as retriever_module
+from shopassist.retrieval.accessories import asks_for, is_accessory
 from shopassist.retrieval.retriever import Retriever
 from shopassist.errors import EmptyQuery
 from tests.conftest import build_retriever
@@ -47,13 +48,29 @@ def test_a_named_budget_leans_the_results_towards_it(icecat_notebooks):
     """A budget is also the price level of what is wanted: "lenovo notebook under $500" means a
     notebook that $500 buys, not the $135 battery for one that matches the words about as well."""
     query = "lenovo notebook under $500"
-    leaned = icecat_notebooks.search(query, 8)
-    plain = Retriever(icecat_notebooks.catalog, icecat_notebooks.embedder, icecat_notebooks.lexical, icecat_notebooks.dense,
-                      replace(icecat_notebooks.fusion, budget_weight=0.0)).search(query, 8)
+    leaned = with_fusion(icecat_notebooks, accessory_penalty=0.0).search(query, 8)  # the lean alone
+    plain = with_fusion(icecat_notebooks, budget_weight=0.0, accessory_penalty=0.0).search(query, 8)
     assert all(c.product.price <= 500 and c.product.brand == "Lenovo" for c in leaned + plain)
     assert median(c.product.price for c in leaned[:5]) > median(c.product.price for c in plain[:5])
     assert "spare part" in plain[0].product.title  # what the words alone put first
     assert "Notebook" in leaned[0].product.title and "spare part" not in leaned[0].product.title, leaned[0].product.title
+
+
+def test_a_bare_product_word_asks_for_the_product_not_its_accessories(icecat_notebooks):
+    """"notebook" is a notebook: cases, batteries and filters for notebooks hold the word as well
+    (the words alone put a case first) and come after the notebooks; "notebook case" asks for them."""
+    words_alone = with_fusion(icecat_notebooks, accessory_penalty=0.0).search("notebook", 5)
+    assert any(w in words_alone[0].product.title.lower() for w in ("case", "battery", "spare part", "sleeve")), words_alone[0].product.title
+    found = icecat_notebooks.search("notebook", 5)
+    accessories = [c.product.title for c in found if is_accessory(c.product.title, asks_for("notebook"))]
+    assert not accessories and all("notebook" in c.product.title.lower() for c in found), [c.product.title for c in found]
+    cases = icecat_notebooks.search("notebook case", 5)
+    assert all("case" in c.product.title.lower() for c in cases), [c.product.title for c in cases]
+
+
+def with_fusion(retriever: Retriever, **changes) -> Retriever:
+    """The same indices, fused otherwise."""
+    return Retriever(retriever.catalog, retriever.embedder, retriever.lexical, retriever.dense, replace(retriever.fusion, **changes))
 
 
 def test_cheap_keeps_the_cheaper_matches(demo):
