@@ -15,7 +15,13 @@ encoded by the real model): for the serving figures where encoding the whole cat
 the time (1M texts at ~140/s on 2 cores is ~2 h); its reindex figure is then plumbing only, and
 the projection from the raw encode rate is printed beside it.
 
-    .venv/bin/python benchmarks/scale.py [--quick] [--json] [--sizes 100000 1000000] [--vectors model|random] [--home DIR]
+`--resume` continues an interrupted run under the same --home (the 1M model reindex takes ~3 h on
+2 cores, longer than one sitting). The reindex is built to be interrupted (each batch is stored
+with its content hashes; the next run embeds only what is missing), and the seconds it has taken
+are kept in a ledger beside the store, written after every batch: the reindex figure is the sum
+over the runs, restarts (loading the catalogue again, diffing it against the index) included.
+
+    .venv/bin/python benchmarks/scale.py [--quick] [--json] [--sizes 100000 1000000] [--vectors model|random] [--home DIR] [--resume]
 """
 
 from __future__ import annotations
@@ -27,8 +33,10 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -239,7 +247,52 @@ def serve_in_child(home: Path, store: str, vectors: str, compact: str, chroma_ur
     return served
 
 
-def run_size(size: int, home: Path, vectors: str, sample: int, compact: str, say) -> dict:
+class ReindexLedger:
+    """Seconds a store's reindex has taken so far, over interrupted runs: a JSON file beside it,
+    rewritten every few seconds while the reindex runs (a kill loses at most those seconds)."""
+
+    EVERY_S = 5.0
+
+    def __init__(self, path: Path, source: Path, resume: bool):
+        if not resume and (path.exists() or source.exists()):  # the reindex would skip what is built: a figure far too fast
+            raise SystemExit(f"{path.parent} already holds a build of {source.stem}: --resume to continue timing it, or give an empty --home")
+        if resume and not path.exists():
+            raise SystemExit(f"--resume: {path} is missing, so there is no timed run of {source.stem} to continue under {path.parent}")
+        earlier = json.loads(path.read_text()) if path.exists() else {"seconds": 0.0, "runs": 0}
+        self.path, self.before, self.runs = path, float(earlier["seconds"]), int(earlier["runs"]) + 1
+        self.done, self.started, self.stopped, self._stop = (0, 0), 0.0, None, threading.Event()
+
+    def seconds(self) -> float:
+        """All runs' seconds, this one's up to now (or to its end)."""
+        return self.before + (self.stopped or time.perf_counter()) - self.started
+
+    @contextmanager
+    def timing(self) -> Iterator[Callable[[int, int], None]]:
+        """Time the block, writing the ledger as it goes and once more at its end; yields a
+        `progress(done, total)` that records how far this run got."""
+        self.started = time.perf_counter()
+        ticker = threading.Thread(target=self._tick, daemon=True)
+        ticker.start()
+        try:
+            yield lambda done, total: setattr(self, "done", (done, total))
+        finally:
+            self._stop.set()
+            ticker.join()
+        self.stopped = time.perf_counter()  # not on an exception: the ledger keeps the last tick's time
+        self._write(finished=True)
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.EVERY_S):
+            self._write(finished=False)
+
+    def _write(self, finished: bool) -> None:
+        entry = {"seconds": round(self.seconds(), 1), "runs": self.runs, "done_this_run": self.done[0], "todo_this_run": self.done[1], "finished": finished}
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(entry))
+        tmp.replace(self.path)
+
+
+def run_size(size: int, home: Path, vectors: str, sample: int, compact: str, say, resume: bool = False) -> dict:
     from shopassist.catalog.source_spec import SourceSpec
     from shopassist.retrieval.embedder import embedder_from
     from shopassist.retrieval.indexing import build_store
@@ -248,14 +301,21 @@ def run_size(size: int, home: Path, vectors: str, sample: int, compact: str, say
 
     settings = Settings.load(home=home)
     name = f"synthetic-{size}"
-    source = synthetic_catalogue(size, home / f"{name}.jsonl")
+    source = home / f"{name}.jsonl"
+    ledger = ReindexLedger(home / f"{name}.reindex-time.json", source, resume)
+    if not resume:  # a resumed run reads the rows already written (the same rows: seeded)
+        synthetic_catalogue(size, source)
     model = embedder_from(settings)
     embedder = RandomDocuments(model) if vectors == "random" else model
-    say(f"{size:,} products (synthetic); reindexing …")
-    t = time.perf_counter()
-    with progress_bar(f"reindex {size:,}") as progress:
-        catalog, _ = build_store(settings, SourceSpec(name, source), embedder, progress=progress)
-    reindex_s = time.perf_counter() - t
+    say(f"{size:,} products (synthetic); reindexing …" + (f" (resumed: {ledger.before:,.0f} s in {ledger.runs - 1} earlier run(s))" if ledger.before else ""))
+    with progress_bar(f"reindex {size:,}") as progress, ledger.timing() as record:
+
+        def both(done: int, total: int) -> None:
+            progress(done, total)
+            record(done, total)
+
+        catalog, _ = build_store(settings, SourceSpec(name, source), embedder, progress=both)
+    reindex_s = ledger.seconds()
     texts = random.Random(1).sample([p.search_text() for p in catalog.products.values()], min(sample, size))
     del catalog
     model.embed(texts[:32])  # warm-up
@@ -272,7 +332,7 @@ def run_size(size: int, home: Path, vectors: str, sample: int, compact: str, say
     recall = compact_recall(home, name, vectors)
     return {
         "products": size, "synthetic": True, "vectors": vectors,
-        "reindex_s": round(reindex_s, 1), "reindex_per_s": round(size / reindex_s, 1),
+        "reindex_s": round(reindex_s, 1), "reindex_runs": ledger.runs, "reindex_per_s": round(size / reindex_s, 1),
         "raw_encode_per_s": round(raw, 1), "ratio": round(size / reindex_s / raw, 2),
         "projected_model_reindex_s": round(size / raw, 0), "no_change_reindex_s": round(no_change_s, 1),
         "serving_rss_mb": round(served["peak_rss_mb"], 0), "rss_stages_mb": {k: round(v) for k, v in served["rss_stages_mb"].items()},
@@ -296,8 +356,11 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=500, help="texts in the raw-encode baseline")
     parser.add_argument("--home", type=Path, default=None, help="data directory for the built stores (default: a temporary one)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (the largest size run) on stdout")
+    parser.add_argument("--resume", action="store_true", help="continue an interrupted run under --home, adding the reindex seconds its ledger kept")
     parser.add_argument("--serve", metavar="STORE", help=argparse.SUPPRESS)  # the serving child process
     args = parser.parse_args()
+    if args.resume and args.home is None:
+        parser.error("--resume continues the run under --home: give it")
     if args.serve:
         serve(str(args.home), args.serve, args.vectors)
         return
@@ -314,13 +377,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         home = args.home or Path(tmp)
         home.mkdir(parents=True, exist_ok=True)
-        results = [run_size(size, home, args.vectors, args.sample, args.compact, say) for size in sizes]
+        results = [run_size(size, home, args.vectors, args.sample, args.compact, say, args.resume) for size in sizes]
     if args.json:
         print(json.dumps(results[-1]))
         return
     for r in results:
         print(f"{r['products']:,} products (SYNTHETIC variants of Icecat), vectors: {r['vectors']}, compact: {r['compact_vectors']}")
-        print(f"  reindex {r['reindex_per_s']:,.1f} products/s ({r['reindex_s']:,.0f} s) vs raw encode {r['raw_encode_per_s']:,.1f} texts/s "
+        print(f"  reindex {r['reindex_per_s']:,.1f} products/s ({r['reindex_s']:,.0f} s over {r['reindex_runs']} run(s)) vs raw encode {r['raw_encode_per_s']:,.1f} texts/s "
               f"-> {r['ratio']:.2f}x; encoding alone would take {r['projected_model_reindex_s']:,.0f} s")
         print(f"  no-change reindex {r['no_change_reindex_s']:,.1f} s")
         print(f"  serving: first answer {r['startup_s']:.1f} s after start, peak RSS {r['serving_rss_mb']:,.0f} MB "
