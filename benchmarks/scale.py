@@ -18,8 +18,9 @@ the projection from the raw encode rate is printed beside it.
 `--resume` continues an interrupted run under the same --home (the 1M model reindex takes ~3 h on
 2 cores, longer than one sitting). The reindex is built to be interrupted (each batch is stored
 with its content hashes; the next run embeds only what is missing), and the seconds it has taken
-are kept in a ledger beside the store, written after every batch: the reindex figure is the sum
-over the runs, restarts (loading the catalogue again, diffing it against the index) included.
+are kept in a ledger beside the store, rewritten every 5 s while it runs: the reindex figure is
+the sum over the runs, restarts (loading the catalogue again, diffing it against the index)
+included. Resume with the same --sizes (each size keeps its own ledger).
 
     .venv/bin/python benchmarks/scale.py [--quick] [--json] [--sizes 100000 1000000] [--vectors model|random] [--home DIR] [--resume]
 """
