@@ -20,10 +20,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
-import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
 
 from shopassist.catalog.models import Product
+from shopassist.retrieval.english import STOPWORDS, stemmer
 
 # Things that go with a product rather than being one; a warranty sold with it counts too. Not
 # "kit", "dock", "service" or "remote": a "USB hub kit", a "docking speaker", a phone with "Huawei
@@ -35,12 +34,6 @@ ACCESSORY_WORDS = (
 ).split()
 MODIFIES_WITHIN = 2  # "notebook case", "notebook spare part": the accessory word within two words after
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)  # letters only: sizes and model numbers modify nothing here
-_STOPWORDS = frozenset(STOPWORDS_EN)
-
-
-@lru_cache(maxsize=1)
-def _stem():
-    return Stemmer.Stemmer("english").stemWord
 
 
 def title_words(text: str) -> list[str]:
@@ -49,13 +42,13 @@ def title_words(text: str) -> list[str]:
     >>> title_words("Philips SHE9503 In-Ear Headphones")
     ['philip', 'she', 'in', 'ear', 'headphon']
     """
-    stem = _stem()
+    stem = stemmer()
     return [stem(w) for w in _WORD.findall(text.lower())]
 
 
 @lru_cache(maxsize=1)
 def _accessories() -> frozenset[str]:
-    return frozenset(_stem()(w) for w in ACCESSORY_WORDS)
+    return frozenset(stemmer()(w) for w in ACCESSORY_WORDS)
 
 
 def asks_for(query: str) -> frozenset[str]:
@@ -64,7 +57,7 @@ def asks_for(query: str) -> frozenset[str]:
     >>> sorted(asks_for("quiet notebooks for travel")), asks_for("notebook case")
     (['notebook', 'quiet', 'travel'], frozenset())
     """
-    words = [w for w in title_words(query) if w not in _STOPWORDS]
+    words = [w for w in title_words(query) if w not in STOPWORDS]
     accessories = _accessories()
     return frozenset() if any(w in accessories for w in words) else frozenset(words)
 

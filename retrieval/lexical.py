@@ -11,10 +11,10 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN
 from bm25s.tokenization import Tokenizer
 
 from shopassist.catalog.models import Product
+from shopassist.retrieval import english
 from shopassist.retrieval.language import HAN, catalogue_language
 from shopassist.retrieval.segment import Segmenter
 from shopassist.files import atomic_folder
@@ -103,7 +103,7 @@ class LexicalIndex:
         if self.segmenter:
             text = self.segmenter.cut(text)
         split = _SPLIT_WORDS if self.segmenter else _SPLIT
-        words = (w for w in split.findall(text.lower()) if w not in _STOPWORDS)
+        words = (w for w in split.findall(text.lower()) if w not in english.STOPWORDS)
         return [self._stem(w) if self._stem else w for w in words]
 
     def save(self, folder: Path, fingerprint: str) -> None:
@@ -137,17 +137,12 @@ class LexicalIndex:
 _SPLIT = re.compile(r"(?u)\b\w\w+\b")  # bm25s.Tokenizer's default splitter
 # Segmented Chinese: a one-character word is a word (包 bag, 壳 case), not noise.
 _SPLIT_WORDS = re.compile(rf"(?u)\b\w\w+\b|{HAN.pattern}")
-_STOPWORDS = frozenset(STOPWORDS_EN)
 
 
 def _stemmer(config: LexicalConfig):
-    if not config.stem:
-        return None
-    import Stemmer
-
-    return Stemmer.Stemmer("english").stemWord
+    return english.stemmer() if config.stem else None
 
 
 def _tokenizer(config: LexicalConfig, segmented: bool = False) -> Tokenizer:
     splitter = _SPLIT_WORDS.pattern if segmented else _SPLIT.pattern
-    return Tokenizer(stemmer=_stemmer(config), stopwords=list(STOPWORDS_EN), splitter=splitter)
+    return Tokenizer(stemmer=_stemmer(config), stopwords=sorted(english.STOPWORDS), splitter=splitter)
