@@ -17,6 +17,12 @@ def _default_home() -> Path:
     return Path(base) / "shopassist"
 
 
+# The settings read from SHOPASSIST_<NAME> (home and llm_budget_s besides), and the on/off ones with their variable.
+_TEXTS = ("chroma_url", "database_url", "embedder", "embed_url", "llm", "llm_backend", "llm_base_url")
+_WHOLE_NUMBERS = ("embed_batch_size", "reindex_batch_size", "threads")
+_FROM_ENVIRONMENT = ("home", *_TEXTS, *_WHOLE_NUMBERS, "llm_budget_s")
+# HF_HUB_OFFLINE is the Hugging Face libraries' own variable: a user's HF_HUB_OFFLINE=0 keeps meaning what it says.
+_SWITCHES = (("llm_cpu_quant", "SHOPASSIST_LLM_CPU_QUANT"), ("compact_vectors", "SHOPASSIST_COMPACT_VECTORS"), ("hub_offline", "HF_HUB_OFFLINE"))
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
@@ -54,10 +60,10 @@ class Settings:
         values: dict[str, object] = {}
         if env.get("SHOPASSIST_HOME"):
             values["home"] = env["SHOPASSIST_HOME"]
-        for name in ("chroma_url", "database_url", "embedder", "embed_url", "llm", "llm_backend", "llm_base_url"):
+        for name in _TEXTS:
             if env.get(f"SHOPASSIST_{name.upper()}"):
                 values[name] = env[f"SHOPASSIST_{name.upper()}"]
-        for name in ("embed_batch_size", "reindex_batch_size", "threads"):
+        for name in _WHOLE_NUMBERS:
             raw = env.get(f"SHOPASSIST_{name.upper()}")
             if raw:
                 try:
@@ -69,12 +75,7 @@ class Settings:
                 values["llm_budget_s"] = float(raw)
             except ValueError:
                 raise ConfigError(f"SHOPASSIST_LLM_BUDGET_S={raw!r} is not a number of seconds — e.g. 5 or 2.5") from None
-        # HF_HUB_OFFLINE is the Hugging Face libraries' own variable: a user's HF_HUB_OFFLINE=0 keeps meaning what it says.
-        for name, variable in (
-            ("llm_cpu_quant", "SHOPASSIST_LLM_CPU_QUANT"),
-            ("compact_vectors", "SHOPASSIST_COMPACT_VECTORS"),
-            ("hub_offline", "HF_HUB_OFFLINE"),
-        ):
+        for name, variable in _SWITCHES:
             raw = env.get(variable)
             if raw:
                 if raw.strip().lower() not in _BOOLEANS:
@@ -86,6 +87,27 @@ class Settings:
         settings = cls(**values)  # type: ignore[arg-type]
         settings.validate()
         return settings
+
+    def environment(self) -> dict[str, str]:
+        """This process's environment with these settings written into it, for a child process
+        (`shopassist ui`'s background training): its `Settings.load` then gives these same settings,
+        flags included, without a database password appearing on a command line.
+
+        >>> child = Settings(home=Path("/srv/shop"), chroma_url="http://10.0.0.5:8000", compact_vectors=False).environment()
+        >>> child["SHOPASSIST_HOME"], child["SHOPASSIST_CHROMA_URL"], child["SHOPASSIST_COMPACT_VECTORS"], "SHOPASSIST_DATABASE_URL" in child
+        ('/srv/shop', 'http://10.0.0.5:8000', 'false', False)
+        """
+        written = {f"SHOPASSIST_{name.upper()}" for name in _FROM_ENVIRONMENT} | {variable for _, variable in _SWITCHES}
+        env = {k: v for k, v in os.environ.items() if k not in written}  # a setting now unset must not reach the child
+        for name in _FROM_ENVIRONMENT:
+            value = getattr(self, name)
+            if value is not None:
+                env[f"SHOPASSIST_{name.upper()}"] = str(value)
+        for name, variable in _SWITCHES:
+            value = getattr(self, name)
+            if value is not None:
+                env[variable] = "true" if value else "false"
+        return env
 
     def with_(self, **changes: object) -> "Settings":
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -101,3 +101,22 @@ def test_the_llm_wait_budget_comes_from_its_variable_and_a_bad_one_says_what_to_
         monkeypatch.setenv("SHOPASSIST_LLM_BUDGET_S", bad)
         with pytest.raises(ConfigError, match="SHOPASSIST_LLM_BUDGET_S"):
             Settings.load()
+
+
+def test_a_child_process_started_with_the_settings_environment_loads_the_same_settings(tmp_path, monkeypatch):
+    """`shopassist ui --database-url … --train-in-background`: the training child must read the events
+    from the same database, not from SQLite under the data directory."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("SHOPASSIST_EMBEDDER", "multilingual-e5-small")  # the parent's flags left it unset: the child must not see it
+    parent = Settings(
+        home=tmp_path, chroma_url="http://127.0.0.1:8000", database_url="postgresql://shop:secret@127.0.0.1:5432/shop",
+        embed_url="http://127.0.0.1:8080", llm="qwen2.5-0.5b", llm_budget_s=2.5, threads=3,
+        compact_vectors=True, llm_cpu_quant=False, hub_offline=True,
+    )  # fmt: skip
+    child = subprocess.run(
+        [sys.executable, "-c", "from shopassist.settings import Settings; print(repr(Settings.load()))"],
+        env=parent.environment(), capture_output=True, text=True, check=True,
+    )
+    assert child.stdout.strip() == repr(parent)

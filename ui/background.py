@@ -35,27 +35,30 @@ class BackgroundJob:
     (True, 0, '', 'trained\\n')
     """
 
-    def __init__(self, command: list[str], log: Path, doing: str = "training"):
-        self.command, self.log, self.doing = command, log, doing
+    def __init__(self, command: list[str], log: Path, doing: str = "training", environment: dict[str, str] | None = None):
+        # environment: None inherits this process's; the server passes `Settings.environment()`, so
+        # that a --chroma-url or --database-url it was started with reaches the child too.
+        self.command, self.log, self.doing, self.environment = command, log, doing, environment
         self._process: subprocess.Popen | None = None
 
     @classmethod
     def training(cls, settings: Settings, store: str) -> "BackgroundJob":
-        """`shopassist train --store STORE` on the same data directory."""
+        """`shopassist train --store STORE` with the server's settings: its data directory, and its
+        database (the events it trains on) and Chroma server when it uses them."""
         command = [sys.executable, "-m", "shopassist.cli", "--home", str(settings.home), "train", "--store", store]
-        return cls(command, artefacts.ranking_dir(settings, store) / "train.log")
+        return cls(command, artefacts.ranking_dir(settings, store) / "train.log", environment=settings.environment())
 
     @classmethod
     def model_copy(cls, settings: Settings, model: str) -> "BackgroundJob":
         """`shopassist models --prepare MODEL`: a shipped model's llama.cpp CPU copy, made once."""
         command = [sys.executable, "-m", "shopassist.cli", "--home", str(settings.home), "models", "--prepare", model]
-        return cls(command, settings.models_dir / f"prepare-{model}.log", doing="preparing the model")
+        return cls(command, settings.models_dir / f"prepare-{model}.log", doing="preparing the model", environment=settings.environment())
 
     def start(self) -> subprocess.Popen:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("w") as out:
             self._process = subprocess.Popen(
-                self.command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                self.command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=self.environment,
                 preexec_fn=(lambda: os.nice(NICENESS)) if hasattr(os, "nice") else None,
             )  # fmt: skip
         return self._process
