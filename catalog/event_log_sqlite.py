@@ -47,7 +47,10 @@ class SQLiteEventLog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # a returned append is on disk
         self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()  # one connection shared by the assistant's threads
+        # One connection shared by the assistant's threads: every statement takes the lock, reads
+        # too, else a read on this connection inside another thread's `forget` transaction would see
+        # its deletes half done (a connection sees its own uncommitted writes).
+        self._lock = threading.Lock()
 
     def append(self, event: Event, session: str | None = None) -> int:
         with self._lock:
@@ -73,14 +76,16 @@ class SQLiteEventLog:
         return [Event(s, p, k, datetime.fromisoformat(t), q, v) for s, p, k, t, q, v in reversed(rows)]
 
     def messages(self, shopper_id: str) -> list[dict]:
-        rows = self._db.execute("SELECT session, role, text, timestamp FROM messages WHERE shopper_id = ? ORDER BY id", (shopper_id,)).fetchall()
+        with self._lock:
+            rows = self._db.execute("SELECT session, role, text, timestamp FROM messages WHERE shopper_id = ? ORDER BY id", (shopper_id,)).fetchall()
         return [{"session": s, "role": r, "text": t, "timestamp": ts} for s, r, t, ts in rows]
 
     def sessions(self, shopper_id: str) -> list[str]:
-        rows = self._db.execute(
-            "SELECT DISTINCT session FROM (SELECT session FROM messages WHERE shopper_id = ? UNION SELECT session FROM events WHERE shopper_id = ? AND session IS NOT NULL)",
-            (shopper_id, shopper_id),
-        ).fetchall()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT DISTINCT session FROM (SELECT session FROM messages WHERE shopper_id = ? UNION SELECT session FROM events WHERE shopper_id = ? AND session IS NOT NULL)",
+                (shopper_id, shopper_id),
+            ).fetchall()
         return sorted(r[0] for r in rows)
 
     def forget(self, shopper_id: str) -> dict[str, int]:
@@ -98,7 +103,8 @@ class SQLiteEventLog:
             return frozenset(r[0] for r in self._db.execute("SELECT shopper_id FROM forgotten"))
 
     def count(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
 
     def close(self) -> None:
         self._db.close()
