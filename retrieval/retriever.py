@@ -26,8 +26,12 @@ from shopassist.errors import EmptyQuery
 METHODS = ("hybrid", "bm25", "dense")  # fused (what the assistant serves), and each half alone for comparison
 EMBEDDING_THREADS = 4  # queries embedded at once (one per search in flight; the UI serves several shoppers)
 # Chroma path, filtered: neighbours asked for per product the filters are expected to keep, and
-# the most asked for unfiltered (measured at 1M: 1,000 in ~83 ms, 4,000 in ~122; a `where` ~7 s).
-CHROMA_OVERFETCH, CHROMA_UNFILTERED_MAX = 2, 4000
+# the most asked for unfiltered. Measured on a `chroma run` server over the 1M real-model store:
+# 4,000 neighbours in ~30 ms, 16,000 in ~100, 32,000 in 200-520; a `where` clause took 1.1-1.5 s
+# (4.2 s for a brand `$nin` alone) however few it returned, so asking for up to 32,000 is still
+# cheaper. 4,000 were too few for 4 of the 57 filtered dev queries ("laser printer under $20": 0
+# of them passed); 32,000 were enough for all four (92 of 16,000 passed for that one, 405 of 32,000).
+CHROMA_OVERFETCH, CHROMA_UNFILTERED_MAX = 2, 32_000
 CHEAP_PERCENTILE = 40  # "cheap" keeps the cheaper 40% of what matched the words
 
 
@@ -140,10 +144,10 @@ class Retriever:
 
     def _chroma_hits(self, parsed: ParsedQuery, vector: np.ndarray, mask: np.ndarray | None) -> list[Hit]:
         """The pool's best products that pass the filters, from Chroma. A `where` clause makes the
-        server scan every product's metadata: at 1M products ~7 s a query. Unless the filters keep
-        few products, more neighbours are asked for unfiltered (~90 ms for 1,500 at 1M) and the mask
+        server scan every product's metadata: at 1M products 1.1-7 s a query. Unless the filters keep
+        few products, more neighbours are asked for unfiltered (~13 ms for 1,500 at 1M) and the mask
         this process already holds keeps those that pass — more again when too few of them do — and
-        the `where` clause is asked only when even 4,000 neighbours are not enough. The same
+        the `where` clause is asked only when even CHROMA_UNFILTERED_MAX are not enough. The same
         products either way: once `pool` of the neighbours pass, the best `pool` that pass are those."""
         pool, position = self.fusion.pool, self._position
         where = self.columns.chroma_where(parsed)
