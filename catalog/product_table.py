@@ -105,6 +105,19 @@ class ProductTable(Mapping[str, Product]):
             return values.to_numpy().astype(np.float64) if len(values) else np.zeros(0)
         return np.array(values.to_pylist(), dtype=bool if name == "in_stock" else object)
 
+    def titles(self, ids: Sequence[str]) -> list[str]:
+        """The products' titles, without building the products (a query reads ~200 to demote
+        accessories: building them took ~6 ms of a 1M-product search, reading the titles well under 1).
+
+        >>> table = ProductTable(pa.Table.from_batches([_batch([Product("a", "MUG", "Mug")]), _batch([Product("b", "CUP", "Cup")])]))
+        >>> table.titles(["b", "a"])
+        ['CUP', 'MUG']
+        """
+        rows = np.fromiter((self._row[pid] for pid in ids), dtype=np.int64, count=len(ids))
+        batches = np.searchsorted(self._starts, rows, side="right") - 1
+        title = self._chunks[FIELDS.index("title")]
+        return [title[b][r].as_py() for b, r in zip(batches.tolist(), (rows - self._starts[batches]).tolist())]
+
     def _product_at(self, row: int) -> Product:
         batch = int(np.searchsorted(self._starts, row, side="right")) - 1
         local = row - int(self._starts[batch])
@@ -132,6 +145,18 @@ class InOrder(Sequence[Product]):
         if isinstance(i, slice):
             return [self._products[pid] for pid in self._ids[i]]
         return self._products[self._ids[i]]
+
+    def titles(self, rows: Sequence[int]) -> list[str]:
+        """The titles of the products at these positions; from the columns when the products are a
+        `ProductTable`, so none is built.
+
+        >>> InOrder({"a": Product("a", "MUG", "Mug"), "b": Product("b", "CUP", "Cup")}, ["b", "a"]).titles([1, 0])
+        ['MUG', 'CUP']
+        """
+        ids = [self._ids[i] for i in rows]
+        if isinstance(self._products, ProductTable):
+            return self._products.titles(ids)
+        return [self._products[pid].title for pid in ids]
 
 
 def in_order(products: Mapping[str, Product], ids: Sequence[str]) -> bool:

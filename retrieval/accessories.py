@@ -16,12 +16,11 @@ the 457 products rated 3 (a tripod's mount ring, privacy filters for "desktop") 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
 
-from shopassist.catalog.models import Product
 from shopassist.retrieval.english import STOPWORDS, stemmer
 
 # Things that go with a product rather than being one; a warranty sold with it counts too. Not
@@ -87,13 +86,14 @@ def is_accessory(title: str, wanted: frozenset[str]) -> bool:
     )
 
 
-def demote_accessories(order: np.ndarray, fused: np.ndarray, products: Sequence[Product], query: str,
+def demote_accessories(order: np.ndarray, fused: np.ndarray, titles: Callable[[list[int]], list[str]], query: str,
                        penalty: float) -> tuple[np.ndarray, np.ndarray]:
-    """(indices into `products`, scores) re-ordered once every accessory of what `query` asks for
-    has lost `penalty`.
+    """(product positions, scores) re-ordered once every accessory of what `query` asks for has
+    lost `penalty`; `titles` gives the titles at positions (read only when the query asks for a
+    product).
 
-    >>> products = [Product(str(i), t, t) for i, t in enumerate(["notebook case", "Acer notebook"])]
-    >>> order, fused = demote_accessories(np.array([0, 1]), np.array([0.9, 0.6]), products, "notebook", 0.5)
+    >>> shown = ["notebook case", "Acer notebook"]
+    >>> order, fused = demote_accessories(np.array([0, 1]), np.array([0.9, 0.6]), lambda rows: [shown[i] for i in rows], "notebook", 0.5)
     >>> order.tolist(), [round(f, 2) for f in fused.tolist()]
     ([1, 0], [0.6, 0.4])
     """
@@ -101,7 +101,7 @@ def demote_accessories(order: np.ndarray, fused: np.ndarray, products: Sequence[
     if not wanted or penalty == 0 or order.size == 0:
         return order, fused
     rows = order.tolist()
-    lost = np.fromiter((penalty if is_accessory(products[i].title, wanted) else 0.0 for i in rows), dtype=np.float64, count=len(rows))
+    lost = np.fromiter((penalty if is_accessory(title, wanted) else 0.0 for title in titles(rows)), dtype=np.float64, count=len(rows))
     if not lost.any():
         return order, fused
     demoted = fused - lost

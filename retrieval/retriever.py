@@ -113,7 +113,7 @@ class Retriever:
             fused = dense[order]
         else:
             order, fused = fuse(lexical, dense, self.fusion, mask, dense_top)
-            order, fused = demote_accessories(order, fused, self.products, translation or parsed.text, self.fusion.accessory_penalty)
+            order, fused = demote_accessories(order, fused, self.products.titles, translation or parsed.text, self.fusion.accessory_penalty)
             if parsed.budget is not None:
                 order, fused = lean_to_budget(order, fused, self.columns.price, parsed.budget, self.fusion.budget_weight)
             order, fused = order[:k], fused[:k]
