@@ -113,14 +113,17 @@ class ProductTable(Mapping[str, Product]):
         >>> table.titles(["b", "a"])
         ['CUP', 'MUG']
         """
-        rows = np.fromiter((self._row[pid] for pid in ids), dtype=np.int64, count=len(ids))
-        batches = np.searchsorted(self._starts, rows, side="right") - 1
+        batches, locals_ = self._places(np.fromiter((self._row[pid] for pid in ids), dtype=np.int64, count=len(ids)))
         title = self._chunks[FIELDS.index("title")]
-        return [title[b][r].as_py() for b, r in zip(batches.tolist(), (rows - self._starts[batches]).tolist())]
+        return [title[b][r].as_py() for b, r in zip(batches.tolist(), locals_.tolist())]
+
+    def _places(self, rows):
+        """(record batch, row within it) of a row, or of each of an array of rows."""
+        batches = np.searchsorted(self._starts, rows, side="right") - 1
+        return batches, rows - self._starts[batches]
 
     def _product_at(self, row: int) -> Product:
-        batch = int(np.searchsorted(self._starts, row, side="right")) - 1
-        local = row - int(self._starts[batch])
+        batch, local = map(int, self._places(row))
         values = {name: chunks[batch][local].as_py() for name, chunks in zip(FIELDS, self._chunks)}
         values["attributes"] = json.loads(values["attributes"]) if values["attributes"] else {}
         values["description"] = values["description"] or ""

@@ -45,14 +45,18 @@ class BackgroundJob:
     def training(cls, settings: Settings, store: str) -> "BackgroundJob":
         """`shopassist train --store STORE` with the server's settings: its data directory, and its
         database (the events it trains on) and Chroma server when it uses them."""
-        command = [sys.executable, "-m", "shopassist.cli", "--home", str(settings.home), "train", "--store", store]
-        return cls(command, artefacts.ranking_dir(settings, store) / "train.log", environment=settings.environment())
+        return cls._shopassist(settings, ["train", "--store", store], artefacts.ranking_dir(settings, store) / "train.log", "training")
 
     @classmethod
     def model_copy(cls, settings: Settings, model: str) -> "BackgroundJob":
         """`shopassist models --prepare MODEL`: a shipped model's llama.cpp CPU copy, made once."""
-        command = [sys.executable, "-m", "shopassist.cli", "--home", str(settings.home), "models", "--prepare", model]
-        return cls(command, settings.models_dir / f"prepare-{model}.log", doing="preparing the model", environment=settings.environment())
+        return cls._shopassist(settings, ["models", "--prepare", model], settings.models_dir / f"prepare-{model}.log", "preparing the model")
+
+    @classmethod
+    def _shopassist(cls, settings: Settings, args: list[str], log: Path, doing: str) -> "BackgroundJob":
+        """A `shopassist` command run with the server's settings (its --home shown on the command line)."""
+        command = [sys.executable, "-m", "shopassist.cli", "--home", str(settings.home), *args]
+        return cls(command, log, doing, environment=settings.environment())
 
     def start(self) -> subprocess.Popen:
         self.log.parent.mkdir(parents=True, exist_ok=True)
